@@ -1,0 +1,377 @@
+//! Configuration: one TOML file, every backend chosen by URL, every value
+//! overridable from the environment.
+//!
+//! Precedence, lowest first: built-in defaults (everything embedded under the
+//! data directory), the file (`--config`, `TWINLAKE_CONFIG`, or
+//! `<data dir>/twinlake.toml` when present), then `TWINLAKE_<SECTION>_<KEY>`
+//! environment variables (`TWINLAKE_LAKE_URL`, `TWINLAKE_INGEST_CHUNK_TOKENS`,
+//! `TWINLAKE_TENANT`...). The data directory itself comes from `--data-dir`
+//! or `TWINLAKE_DATA_DIR`, default `./.twinlake`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::CoreError;
+
+/// The largest chunk the pipeline will cut, in model tokens.
+pub const MAX_CHUNK_TOKENS: usize = 2000;
+
+/// The whole configuration of a twinlake process.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where embedded backends keep their files.
+    pub data_dir: PathBuf,
+    /// The tenant CLI commands act in when none is given.
+    pub tenant: String,
+    /// The lake: Parquet tables on an object store.
+    pub lake: LakeConfig,
+    /// The vector index.
+    pub vectors: UrlConfig,
+    /// The full-text index.
+    pub text: UrlConfig,
+    /// The bus that feeds the ingest pipeline.
+    pub bus: UrlConfig,
+    /// The chat log (turns of conversations with twins).
+    pub chat_log: UrlConfig,
+    /// The embedding model and its runtime.
+    pub model: ModelConfig,
+    /// Ingestion limits and chunking.
+    pub ingest: IngestConfig,
+    /// The HTTP server.
+    pub serve: ServeConfig,
+}
+
+/// A backend given by URL alone.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UrlConfig {
+    /// `scheme://location`; the scheme picks the implementation.
+    pub url: String,
+}
+
+/// The lake's object store.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LakeConfig {
+    /// `file:///abs/dir`, `memory://` or `s3://bucket/prefix`.
+    pub url: String,
+    /// S3 endpoint for S3-compatible servers (MinIO, SeaweedFS...); empty for AWS.
+    #[serde(default)]
+    pub s3_endpoint: String,
+    /// S3 region.
+    #[serde(default = "default_region")]
+    pub s3_region: String,
+    /// Allow plain-HTTP endpoints (local S3 servers).
+    #[serde(default)]
+    pub s3_allow_http: bool,
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
+}
+
+/// The embedding model and the ONNX Runtime library that runs it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Folder holding `model.onnx` and `tokenizer.json`; empty: `vendor/minilm`
+    /// found upward from the working directory or the executable.
+    #[serde(default)]
+    pub dir: String,
+    /// Path of `libonnxruntime.so.*`; empty: `ORT_DYLIB_PATH`, else
+    /// `vendor/ort/` found like the model.
+    #[serde(default)]
+    pub ort_library: String,
+    /// ONNX Runtime intra-op threads.
+    pub threads: usize,
+    /// Texts per inference batch.
+    pub batch_size: usize,
+}
+
+/// Ingestion limits and chunking.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IngestConfig {
+    /// Largest chunk, in model tokens (1..=2000).
+    pub chunk_tokens: usize,
+    /// Files larger than this are refused.
+    pub max_file_bytes: u64,
+    /// Files taken from the bus per pipeline batch.
+    pub files_per_batch: usize,
+}
+
+/// The HTTP server.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Listen address.
+    pub addr: String,
+}
+
+impl Config {
+    /// Everything embedded under `data_dir`.
+    pub fn defaults(data_dir: &Path) -> Self {
+        let dir = absolute(data_dir);
+        let at = |scheme: &str, sub: &str| format!("{scheme}://{}", dir.join(sub).display());
+        Config {
+            tenant: "default".into(),
+            lake: LakeConfig {
+                url: format!("file://{}", dir.join("lake").display()),
+                s3_endpoint: String::new(),
+                s3_region: default_region(),
+                s3_allow_http: false,
+            },
+            vectors: UrlConfig {
+                url: at("edge", "vectors"),
+            },
+            text: UrlConfig {
+                url: at("tantivy", "text"),
+            },
+            bus: UrlConfig {
+                url: at("embedded", "bus"),
+            },
+            chat_log: UrlConfig {
+                url: at("sqlite", "chat.db"),
+            },
+            model: ModelConfig {
+                dir: String::new(),
+                ort_library: String::new(),
+                threads: 1,
+                batch_size: 32,
+            },
+            ingest: IngestConfig {
+                chunk_tokens: 512,
+                max_file_bytes: 20 * 1024 * 1024,
+                files_per_batch: 8,
+            },
+            serve: ServeConfig {
+                addr: "127.0.0.1:8080".into(),
+            },
+            data_dir: dir,
+        }
+    }
+
+    /// Loads the configuration: defaults for `data_dir`, then the file, then
+    /// the environment. `data_dir` None means `TWINLAKE_DATA_DIR` or `./.twinlake`.
+    pub fn load(data_dir: Option<&Path>, file: Option<&Path>) -> Result<Self, CoreError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_from(data_dir, file, &env)
+    }
+
+    /// [`Config::load`] with an explicit environment, for tests.
+    pub fn load_from(
+        data_dir: Option<&Path>,
+        file: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<Self, CoreError> {
+        let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let data_dir = data_dir
+            .map(Path::to_path_buf)
+            .or_else(|| lookup("TWINLAKE_DATA_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(".twinlake"));
+        let defaults = Self::defaults(&data_dir);
+        let mut value = toml::Value::try_from(&defaults).map_err(|e| CoreError::ConfigValue {
+            key: "defaults".into(),
+            message: e.to_string(),
+        })?;
+
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| lookup("TWINLAKE_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(defaults.data_dir.join("twinlake.toml")).filter(|p| p.exists()));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path).map_err(|e| CoreError::ConfigFile {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            let overlay: toml::Value =
+                toml::from_str(&text).map_err(|e| CoreError::ConfigFile {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            merge(&mut value, overlay);
+        }
+        apply_env(&mut value, env)?;
+        let config: Config =
+            value
+                .try_into()
+                .map_err(|e: toml::de::Error| CoreError::ConfigValue {
+                    key: "config".into(),
+                    message: e.to_string(),
+                })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), CoreError> {
+        let bad = |key: &str, message: String| CoreError::ConfigValue {
+            key: key.into(),
+            message,
+        };
+        if !(1..=MAX_CHUNK_TOKENS).contains(&self.ingest.chunk_tokens) {
+            return Err(bad(
+                "ingest.chunk_tokens",
+                format!(
+                    "{} is outside 1..={MAX_CHUNK_TOKENS}",
+                    self.ingest.chunk_tokens
+                ),
+            ));
+        }
+        if self.model.batch_size == 0 || self.model.threads == 0 {
+            return Err(bad(
+                "model",
+                "batch_size and threads must be at least 1".into(),
+            ));
+        }
+        if self.ingest.files_per_batch == 0 {
+            return Err(bad("ingest.files_per_batch", "must be at least 1".into()));
+        }
+        crate::TenantId::new(self.tenant.clone()).map_err(|e| bad("tenant", e.to_string()))?;
+        Ok(())
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+fn merge(base: &mut toml::Value, overlay: toml::Value) {
+    match (base, overlay) {
+        (toml::Value::Table(base), toml::Value::Table(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(&key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay,
+    }
+}
+
+/// Applies `TWINLAKE_<SECTION>_<KEY>` (or `TWINLAKE_<KEY>` for top-level
+/// keys) onto known keys, parsed as the type the key already holds.
+fn apply_env(value: &mut toml::Value, env: &[(String, String)]) -> Result<(), CoreError> {
+    let toml::Value::Table(root) = value else {
+        return Ok(());
+    };
+    for (name, raw) in env {
+        let Some(rest) = name.strip_prefix("TWINLAKE_") else {
+            continue;
+        };
+        let rest = rest.to_ascii_lowercase();
+        if rest == "data_dir" {
+            continue;
+        }
+        let target = if root.get(&rest).is_some_and(|v| !v.is_table()) {
+            root.get_mut(&rest)
+        } else {
+            rest.split_once('_').and_then(|(section, key)| {
+                root.get_mut(section)
+                    .and_then(|s| s.as_table_mut())
+                    .and_then(|t| t.get_mut(key))
+            })
+        };
+        let Some(slot) = target else { continue };
+        *slot = match slot {
+            toml::Value::Integer(_) => {
+                toml::Value::Integer(raw.parse().map_err(|_| CoreError::ConfigValue {
+                    key: name.clone(),
+                    message: format!("{raw:?} is not an integer"),
+                })?)
+            }
+            toml::Value::Boolean(_) => {
+                toml::Value::Boolean(raw.parse().map_err(|_| CoreError::ConfigValue {
+                    key: name.clone(),
+                    message: format!("{raw:?} is not true or false"),
+                })?)
+            }
+            _ => toml::Value::String(raw.clone()),
+        };
+    }
+    Ok(())
+}
+
+/// Splits `scheme://rest` into its two parts.
+pub fn split_url(url: &str) -> Option<(&str, &str)> {
+    url.split_once("://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_embedded_under_the_data_dir() {
+        let c = Config::load_from(Some(Path::new("/tmp/tl")), None, &[]).unwrap();
+        assert_eq!(c.lake.url, "file:///tmp/tl/lake");
+        assert_eq!(c.vectors.url, "edge:///tmp/tl/vectors");
+        assert_eq!(c.text.url, "tantivy:///tmp/tl/text");
+        assert_eq!(c.ingest.chunk_tokens, 512);
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "tenant = \"acme\"\n[ingest]\nchunk_tokens = 300\n").unwrap();
+        let c = Config::load_from(
+            Some(dir.path()),
+            Some(&file),
+            &env(&[
+                ("TWINLAKE_LAKE_URL", "s3://bkt/lake"),
+                ("TWINLAKE_INGEST_CHUNK_TOKENS", "1000"),
+                ("TWINLAKE_MODEL_ORT_LIBRARY", "/opt/libort.so"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.tenant, "acme");
+        assert_eq!(c.lake.url, "s3://bkt/lake");
+        assert_eq!(c.ingest.chunk_tokens, 1000);
+        assert_eq!(c.model.ort_library, "/opt/libort.so");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = Config::load_from(
+            None,
+            None,
+            &env(&[("TWINLAKE_INGEST_CHUNK_TOKENS", "5000")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("ingest.chunk_tokens"), "{e}");
+        let e = Config::load_from(
+            None,
+            None,
+            &env(&[("TWINLAKE_INGEST_CHUNK_TOKENS", "lots")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("TWINLAKE_INGEST_CHUNK_TOKENS"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[lake]\nurll = \"x\"\n").unwrap();
+        let e = Config::load_from(None, Some(&file), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("urll"), "{e}");
+    }
+}

@@ -1,0 +1,26 @@
+//! # twinlake-core
+//!
+//! The vocabulary every other twinlake crate speaks:
+//!
+//! - [`ids`]: tenant, user and content-derived record ids. Every id is derived
+//!   from content, so a replayed write lands on the same key in every store.
+//! - [`record`]: the records that flow through the pipeline — an [`record::Episode`]
+//!   (one ingested unit of footprint) and its [`record::Chunk`]s — with the
+//!   [`record::SourceRef`] that ties each back to its origin.
+//! - [`schema`]: their Arrow schemas and conversions, the shape of the lake's tables.
+//! - [`config`]: one TOML file, overridden by `TWINLAKE_*` environment variables,
+//!   that picks each backend by URL.
+//! - [`lake`]: the lake, an `object_store` chosen by URL (`file://`, `memory://`, `s3://`).
+//! - [`backend`]: the traits each index and the bus implement, so an embedded
+//!   engine and a server engine are interchangeable.
+
+pub mod backend;
+pub mod config;
+pub mod error;
+pub mod ids;
+pub mod lake;
+pub mod record;
+pub mod schema;
+
+pub use error::CoreError;
+pub use ids::{ContentHash, Scope, TenantId, UserId};

@@ -1,0 +1,90 @@
+//! `twinlake stats`: what each store holds for one user — the lake's
+//! episodes, chunks and bytes (DataFusion over the Parquet tables,
+//! `sql/jobs/footprint_stats.sql`) beside each index's chunk count. After a
+//! healthy ingest the three chunk counts agree.
+
+use arrow::array::{Array, Int64Array, UInt64Array};
+use datafusion::common::ParamValues;
+use datafusion::common::ScalarValue;
+use serde::Serialize;
+use twinlake_core::Scope;
+use twinlake_core::schema::{self, table};
+use twinlake_pipelines::Backends;
+
+use crate::{JobError, lake_tables};
+
+/// The job's SQL.
+pub const SQL: &str = include_str!("../../sql/jobs/footprint_stats.sql");
+
+/// What the stores hold for one user.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FootprintStats {
+    /// Episodes in the lake.
+    pub episodes: u64,
+    /// Chunks in the lake.
+    pub lake_chunks: u64,
+    /// Bytes of source ingested.
+    pub bytes: u64,
+    /// Chunks in the vector index.
+    pub vector_chunks: u64,
+    /// Chunks in the text index.
+    pub text_chunks: u64,
+}
+
+fn number(array: &dyn Array) -> u64 {
+    if let Some(a) = array.as_any().downcast_ref::<Int64Array>() {
+        return a.value(0).max(0) as u64;
+    }
+    if let Some(a) = array.as_any().downcast_ref::<UInt64Array>() {
+        return a.value(0);
+    }
+    0
+}
+
+/// Counts what `backends` hold for `scope`.
+pub async fn run(backends: &Backends, scope: &Scope) -> Result<FootprintStats, JobError> {
+    let ctx = lake_tables::session(&backends.lake)?;
+    lake_tables::register(
+        &ctx,
+        &backends.lake,
+        table::CHUNKS,
+        schema::chunks_schema(backends.embedder.dim()),
+    )
+    .await?;
+    lake_tables::register(
+        &ctx,
+        &backends.lake,
+        table::EPISODES,
+        schema::episodes_schema(),
+    )
+    .await?;
+    let params = ParamValues::Map(
+        [
+            (
+                "tenant".to_string(),
+                ScalarValue::Utf8(Some(scope.tenant.to_string())).into(),
+            ),
+            (
+                "user".to_string(),
+                ScalarValue::Utf8(Some(scope.user.to_string())).into(),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let batches = ctx
+        .sql(SQL)
+        .await?
+        .with_param_values(params)?
+        .collect()
+        .await?;
+    let row = batches.iter().find(|b| b.num_rows() > 0);
+    let col = |i: usize| row.map_or(0, |b| number(b.column(i).as_ref()));
+    Ok(FootprintStats {
+        episodes: col(0),
+        lake_chunks: col(1),
+        bytes: col(2),
+        vector_chunks: backends.vectors.count(scope)?,
+        text_chunks: backends.text.count(scope)?,
+    })
+}

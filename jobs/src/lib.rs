@@ -1,0 +1,29 @@
+//! # twinlake-jobs
+//!
+//! Batch jobs: DataFusion over the lake, each running a SQL file from
+//! `sql/jobs/` (embedded at build time, so the binary is self-contained).
+//!
+//! - [`rebuild_indexes`]: reload the vector and full-text indexes from the
+//!   lake, the source of truth.
+//! - [`footprint_stats`]: what each store holds for one user.
+
+pub mod footprint_stats;
+pub mod lake_tables;
+pub mod rebuild_indexes;
+
+/// Errors of the batch jobs.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// DataFusion failed to plan or run the job's SQL.
+    #[error("datafusion: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// The pipeline's stores failed.
+    #[error(transparent)]
+    Pipeline(#[from] twinlake_pipelines::PipelineError),
+    /// A store or record failed.
+    #[error(transparent)]
+    Core(#[from] twinlake_core::CoreError),
+    /// An index failed.
+    #[error(transparent)]
+    Backend(#[from] twinlake_core::backend::BackendError),
+}

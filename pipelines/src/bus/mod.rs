@@ -1,0 +1,9 @@
+//! The bus between producers (ingest commands, uploads, chat turns) and the
+//! ingest pipeline. See [`twinlake_core::backend::Source`] for its semantics.
+
+pub mod embedded;
+
+/// The topic file envelopes are published to.
+pub const FILES_TOPIC: &str = "footprint.files";
+/// Where envelopes that failed go, with their error, for inspection or replay.
+pub const FILES_DEAD_LETTER_TOPIC: &str = "footprint.files.dlq";

@@ -1,0 +1,46 @@
+//! Errors of the pipeline layer.
+
+use std::path::PathBuf;
+
+use twinlake_core::CoreError;
+use twinlake_core::backend::BackendError;
+use twinlake_udfs::model::ModelError;
+use twinlake_udfs::parse::ParseError;
+
+/// An error that stops the pipeline (as opposed to a bad file, which is
+/// reported and skipped: see [`FileError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Configuration, ids or the lake.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// An index or the bus.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    /// The embedding model.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// Parquet encoding.
+    #[error("parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    /// A path given to ingest does not exist or cannot be read.
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+}
+
+/// Why one file of a batch was not ingested. The rest of the batch goes on.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The file is over the size limit.
+    #[error("file is {size} bytes, over the {limit}-byte limit (ingest.max_file_bytes)")]
+    TooLarge { size: u64, limit: u64 },
+    /// The file could not be read.
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// The file could not be parsed.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The tokenizer failed on its text.
+    #[error("cannot chunk: {0}")]
+    Chunk(String),
+}

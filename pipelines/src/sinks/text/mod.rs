@@ -1,0 +1,27 @@
+//! The full-text index, chosen by URL: `tantivy:///abs/dir` is the embedded
+//! tantivy index in the data directory.
+
+pub mod tantivy;
+
+use std::sync::Arc;
+
+use twinlake_core::CoreError;
+use twinlake_core::backend::TextIndex;
+use twinlake_core::config::split_url;
+
+use crate::PipelineError;
+
+/// Opens the text index named by `url`.
+pub fn open(url: &str) -> Result<Arc<dyn TextIndex>, PipelineError> {
+    match split_url(url) {
+        Some(("tantivy", path)) if path.starts_with('/') => Ok(Arc::new(
+            tantivy::TantivyTextIndex::open(std::path::Path::new(path))?,
+        )),
+        _ => Err(CoreError::UnsupportedUrl {
+            concern: "text",
+            url: url.into(),
+            supported: "tantivy:///abs/dir",
+        }
+        .into()),
+    }
+}

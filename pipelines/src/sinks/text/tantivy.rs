@@ -1,0 +1,272 @@
+//! The embedded full-text index: tantivy, BM25 over chunk text.
+//!
+//! Text is analysed for English: lower-cased, stop words removed, stemmed
+//! (Snowball), so "allergic" finds "allergy". Tenant and user are raw
+//! keyword fields that every query must match. Queries are parsed
+//! leniently (any term matches, syntax errors ignored): a user's question is
+//! not a query language.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    Value,
+};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use twinlake_core::Scope;
+use twinlake_core::backend::{BackendError, ChunkHit, ChunkIndex, TextIndex};
+use twinlake_core::record::{Chunk, SourceKind, SourceRef};
+
+const BACKEND: &str = "tantivy";
+const ANALYZER: &str = "twinlake_en";
+
+fn engine(e: impl std::fmt::Display) -> BackendError {
+    BackendError::Engine {
+        backend: BACKEND,
+        message: e.to_string(),
+    }
+}
+
+struct Fields {
+    chunk_id: Field,
+    episode_id: Field,
+    tenant: Field,
+    user: Field,
+    text: Field,
+    source_kind: Field,
+    source_uri: Field,
+    byte_start: Field,
+    byte_end: Field,
+    page: Field,
+    message_id: Field,
+    occurred_at_us: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_options = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        chunk_id: b.add_text_field("chunk_id", STRING | STORED),
+        episode_id: b.add_text_field("episode_id", STORED),
+        tenant: b.add_text_field("tenant", STRING),
+        user: b.add_text_field("user", STRING),
+        text: b.add_text_field("text", text_options),
+        source_kind: b.add_text_field("source_kind", STORED),
+        source_uri: b.add_text_field("source_uri", STORED),
+        byte_start: b.add_u64_field("byte_start", STORED),
+        byte_end: b.add_u64_field("byte_end", STORED),
+        page: b.add_u64_field("page", STORED),
+        message_id: b.add_text_field("message_id", STORED),
+        occurred_at_us: b.add_i64_field("occurred_at_us", STORED | INDEXED),
+    };
+    (b.build(), fields)
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(
+            StopWordFilter::new(Language::English).expect("English stop words ship with tantivy"),
+        )
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// tantivy index of chunks, in one directory.
+pub struct TantivyTextIndex {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+}
+
+impl TantivyTextIndex {
+    /// Opens the index in `dir`, creating it if empty.
+    pub fn open(dir: &Path) -> Result<Self, BackendError> {
+        std::fs::create_dir_all(dir).map_err(|source| BackendError::Io {
+            backend: BACKEND,
+            context: format!("create {}", dir.display()),
+            source,
+        })?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(engine)?;
+        let index =
+            Index::open_or_create(directory, schema).map_err(|e| BackendError::Corrupt {
+                backend: BACKEND,
+                location: dir.display().to_string(),
+                message: e.to_string(),
+            })?;
+        index.tokenizers().register(ANALYZER, analyzer());
+        let writer = index
+            .writer_with_num_threads(1, 32_000_000)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => BackendError::Locked {
+                    backend: BACKEND,
+                    path: dir.display().to_string(),
+                    holder: "another index writer".into(),
+                },
+                other => engine(other),
+            })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(engine)?;
+        Ok(TantivyTextIndex {
+            index,
+            fields,
+            reader,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    fn scope_clauses(&self, scope: &Scope) -> Vec<(Occur, Box<dyn Query>)> {
+        let term = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        vec![
+            (Occur::Must, term(self.fields.tenant, scope.tenant.as_str())),
+            (Occur::Must, term(self.fields.user, scope.user.as_str())),
+        ]
+    }
+
+    fn hit(&self, doc: &TantivyDocument, score: f32) -> Result<ChunkHit, BackendError> {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
+        let kind = text(f.source_kind).unwrap_or_default();
+        Ok(ChunkHit {
+            chunk_id: text(f.chunk_id).unwrap_or_default(),
+            episode_id: text(f.episode_id).unwrap_or_default(),
+            text: text(f.text).unwrap_or_default(),
+            source: SourceRef {
+                uri: text(f.source_uri).unwrap_or_default(),
+                byte_start: num(f.byte_start).unwrap_or(0),
+                byte_end: num(f.byte_end).unwrap_or(0),
+                page: num(f.page).map(|p| p as u32),
+                message_id: text(f.message_id),
+            },
+            source_kind: SourceKind::parse(&kind).ok_or_else(|| BackendError::Corrupt {
+                backend: BACKEND,
+                location: "stored field source_kind".into(),
+                message: format!("unknown kind {kind:?}"),
+            })?,
+            occurred_at_us: doc
+                .get_first(f.occurred_at_us)
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0),
+            score,
+        })
+    }
+}
+
+impl ChunkIndex for TantivyTextIndex {
+    fn upsert(&self, chunks: &[Chunk]) -> Result<(), BackendError> {
+        let f = &self.fields;
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        for c in chunks {
+            writer.delete_term(Term::from_field_text(f.chunk_id, &c.chunk_id));
+            let mut d = doc!(
+                f.chunk_id => c.chunk_id.as_str(),
+                f.episode_id => c.episode_id.as_str(),
+                f.tenant => c.scope.tenant.as_str(),
+                f.user => c.scope.user.as_str(),
+                f.text => c.text.as_str(),
+                f.source_kind => c.source_kind.as_str(),
+                f.source_uri => c.source.uri.as_str(),
+                f.byte_start => c.source.byte_start,
+                f.byte_end => c.source.byte_end,
+                f.occurred_at_us => c.occurred_at_us,
+            );
+            if let Some(page) = c.source.page {
+                d.add_u64(f.page, u64::from(page));
+            }
+            if let Some(id) = &c.source.message_id {
+                d.add_text(f.message_id, id);
+            }
+            writer.add_document(d).map_err(engine)?;
+        }
+        Ok(())
+    }
+
+    fn commit(&self) -> Result<(), BackendError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        writer.commit().map_err(engine)?;
+        self.reader.reload().map_err(engine)
+    }
+
+    fn count(&self, scope: &Scope) -> Result<u64, BackendError> {
+        let query = BooleanQuery::new(self.scope_clauses(scope));
+        let n = self
+            .reader
+            .searcher()
+            .search(&query, &Count)
+            .map_err(engine)?;
+        Ok(n as u64)
+    }
+}
+
+impl TextIndex for TantivyTextIndex {
+    fn search(&self, scope: &Scope, query: &str, k: usize) -> Result<Vec<ChunkHit>, BackendError> {
+        if query.trim().is_empty() || k == 0 {
+            return Ok(Vec::new());
+        }
+        let parser = QueryParser::for_index(&self.index, vec![self.fields.text]);
+        // Quotes, colons and operators in a question are words, not syntax.
+        let cleaned: String = query
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        let (text_query, _ignored) = parser.parse_query_lenient(&cleaned);
+        let mut clauses = self.scope_clauses(scope);
+        clauses.push((Occur::Must, text_query));
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(k).order_by_score())
+            .map_err(engine)?;
+        top.into_iter()
+            .map(|(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address).map_err(engine)?;
+                self.hit(&doc, score)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tantivy_passes_the_text_index_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = TantivyTextIndex::open(dir.path()).unwrap();
+        twinlake_core::backend::contract::text_index(&index);
+        drop(index);
+        // Committed data survives a reopen.
+        let index = TantivyTextIndex::open(dir.path()).unwrap();
+        assert_eq!(
+            index.count(&Scope::parse("t1", "alice").unwrap()).unwrap(),
+            3
+        );
+    }
+}

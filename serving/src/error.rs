@@ -1,0 +1,45 @@
+//! Errors of the serving layer, and how each maps to an HTTP status.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// An error answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ServingError {
+    /// The request is malformed (bad user id, empty query).
+    #[error("{0}")]
+    BadRequest(String),
+    /// A store failed.
+    #[error(transparent)]
+    Backend(#[from] twinlake_core::backend::BackendError),
+    /// The embedding model failed.
+    #[error(transparent)]
+    Model(#[from] twinlake_udfs::model::ModelError),
+    /// The chat log failed.
+    #[error("chat log: {0}")]
+    ChatLog(#[from] rusqlite::Error),
+    /// Ids or configuration.
+    #[error(transparent)]
+    Core(#[from] twinlake_core::CoreError),
+}
+
+impl IntoResponse for ServingError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            ServingError::BadRequest(_)
+            | ServingError::Core(twinlake_core::CoreError::InvalidId { .. }) => {
+                StatusCode::BAD_REQUEST
+            }
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (
+            status,
+            Json(serde_json::json!({ "error": self.to_string() })),
+        )
+            .into_response()
+    }
+}

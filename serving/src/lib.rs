@@ -1,0 +1,19 @@
+//! # twinlake-serving
+//!
+//! The thin layer users talk to:
+//!
+//! - [`twin`]: what a twin does with a question — [`twin::search`] fuses
+//!   BM25 and dense retrieval; [`twin::answer`] composes a grounded answer
+//!   from the retrieved passages, citing each.
+//! - [`chat_log`]: every chat turn, in order, in a relational store (SQLite).
+//! - [`api`]: the axum HTTP API over both.
+//!
+//! The CLI's `search` and `ask` call the same functions, so the command line
+//! and the API always agree.
+
+pub mod api;
+pub mod chat_log;
+pub mod error;
+pub mod twin;
+
+pub use error::ServingError;

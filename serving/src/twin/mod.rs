@@ -1,0 +1,6 @@
+//! The twin: retrieval and grounded answers for one user's questions.
+
+pub mod answer;
+pub mod chat;
+pub mod search;
+pub mod terms;

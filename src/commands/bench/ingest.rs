@@ -1,0 +1,81 @@
+//! `twinlake bench ingest`: the whole pipeline on a generated corpus, then
+//! the bare embedder on the same text split into sentences.
+
+use std::time::Instant;
+
+use twinlake_core::Scope;
+use twinlake_core::config::Config;
+use twinlake_pipelines::Backends;
+
+use super::corpus::{Rng, document};
+use super::{peak_rss_mib, scratch_config};
+
+/// Arguments of `twinlake bench ingest`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Documents to generate.
+    #[arg(long, default_value_t = 40)]
+    docs: usize,
+    /// Words per document.
+    #[arg(long, default_value_t = 1500)]
+    words: usize,
+}
+
+/// Runs the bench.
+pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("corpus");
+    std::fs::create_dir_all(&input)?;
+    let mut rng = Rng::new(42);
+    let mut all_text = String::new();
+    for i in 0..args.docs {
+        let doc = document(&mut rng, args.words);
+        std::fs::write(input.join(format!("doc-{i:04}.txt")), &doc)?;
+        all_text.push_str(&doc);
+    }
+    let config = scratch_config(config, &dir.path().join("data"));
+    let backends = Backends::open(&config)?;
+    let scope = Scope::parse(&config.tenant, "bench")?;
+    let files = twinlake_pipelines::sources::files::discover(std::slice::from_ref(&input))?;
+    let report = crate::commands::ingest::ingest(&backends, &scope, &files, None).await?;
+
+    let sentences: Vec<&str> = all_text
+        .split_inclusive(". ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let started = Instant::now();
+    let mut embedded = 0;
+    for batch in sentences.chunks(256) {
+        embedded += backends.embedder.embed(batch)?.len();
+    }
+    let embed_seconds = started.elapsed().as_secs_f64();
+    let tokens: u64 = report.chunks as u64 * config.ingest.chunk_tokens as u64;
+
+    println!(
+        "bench ingest: {} docs x ~{} words, chunk_tokens {}, {} ORT thread(s), batch {}",
+        args.docs,
+        args.words,
+        config.ingest.chunk_tokens,
+        config.model.threads,
+        config.model.batch_size
+    );
+    println!(
+        "  pipeline   {:>8} chunks   in {:>7.2}s  = {:>8.1} chunks/s  ({:.1} MiB/s of text, ~{} tokens)",
+        report.chunks,
+        report.seconds,
+        report.chunks as f64 / report.seconds,
+        report.bytes as f64 / report.seconds / 1048576.0,
+        tokens
+    );
+    println!(
+        "  embedder   {:>8} sentences in {:>7.2}s = {:>8.1} sentences/s  (same text, split into sentences)",
+        embedded,
+        embed_seconds,
+        embedded as f64 / embed_seconds
+    );
+    if let Some(mib) = peak_rss_mib() {
+        println!("  peak memory {mib:.0} MiB (VmHWM)");
+    }
+    Ok(())
+}

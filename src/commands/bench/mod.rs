@@ -1,0 +1,56 @@
+//! `twinlake bench ...`: speed and memory figures, printed, never asserted.
+//!
+//! Each bench works in a fresh temporary data directory with the configured
+//! model, so figures do not depend on what is already ingested.
+
+mod corpus;
+mod ingest;
+mod search;
+
+use std::process::ExitCode;
+
+use twinlake_core::config::Config;
+
+/// The benchmarks.
+#[derive(clap::Subcommand)]
+pub enum Bench {
+    /// End-to-end ingest chunks/s beside the raw embedder's sentences/s on the same text.
+    Ingest(ingest::Args),
+    /// Hybrid search latency (query embedding included) over a synthetic corpus.
+    Search(search::Args),
+}
+
+/// Runs a bench.
+pub async fn run(config: &Config, bench: Bench) -> anyhow::Result<ExitCode> {
+    match bench {
+        Bench::Ingest(args) => ingest::run(config, args).await,
+        Bench::Search(args) => search::run(config, args).await,
+    }
+    .map(|()| ExitCode::SUCCESS)
+}
+
+/// A configuration like `config` (model, limits) but with every store in `dir`.
+fn scratch_config(config: &Config, dir: &std::path::Path) -> Config {
+    let mut scratch = Config::defaults(dir);
+    scratch.model = config.model.clone();
+    scratch.ingest = config.ingest.clone();
+    scratch.tenant = config.tenant.clone();
+    scratch
+}
+
+/// Peak resident memory of this process so far, in MiB (Linux VmHWM).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// The value at quantile `q` of sorted `values`.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i]
+}

@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod ingest;
+pub mod job;
+pub mod query;
+pub mod serve;
+pub mod stats;

@@ -1,0 +1,97 @@
+//! `twinlake search` and `twinlake ask`: the API's search and chat, without
+//! a server. Same functions, same answers.
+
+use std::process::ExitCode;
+
+use twinlake_core::Scope;
+use twinlake_core::config::Config;
+use twinlake_pipelines::Backends;
+use twinlake_serving::chat_log::ChatLog;
+use twinlake_serving::twin::{chat, search};
+
+/// Arguments of `twinlake search`.
+#[derive(clap::Args)]
+pub struct SearchArgs {
+    /// Whose footprint to search.
+    #[arg(long)]
+    user: String,
+    /// How many results.
+    #[arg(long, short, default_value_t = 10)]
+    k: usize,
+    /// Print JSON, as the API returns it.
+    #[arg(long)]
+    json: bool,
+    /// The query.
+    query: String,
+}
+
+/// Arguments of `twinlake ask`.
+#[derive(clap::Args)]
+pub struct AskArgs {
+    /// Whose twin to ask.
+    #[arg(long)]
+    user: String,
+    /// Continue this conversation instead of starting one.
+    #[arg(long)]
+    conversation: Option<String>,
+    /// Print JSON, as the API returns it.
+    #[arg(long)]
+    json: bool,
+    /// The question.
+    question: String,
+}
+
+/// Runs `twinlake search`.
+pub fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let scope = Scope::parse(&config.tenant, &args.user)?;
+    let backends = Backends::open(config)?;
+    let hits = search::search(&backends, &scope, &args.query, args.k)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "results": hits }))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if hits.is_empty() {
+        println!("no results");
+    }
+    for h in &hits {
+        let page = h.source.page.map(|p| format!(" p.{p}")).unwrap_or_default();
+        println!(
+            "{:>2}. {:.4}  {}{} [{}..{}]",
+            h.rank, h.score, h.source.uri, page, h.source.byte_start, h.source.byte_end
+        );
+        let preview: String = h.text.chars().take(160).collect();
+        println!("    {}", preview.replace('\n', " "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `twinlake ask`.
+pub fn ask(config: &Config, args: AskArgs) -> anyhow::Result<ExitCode> {
+    let scope = Scope::parse(&config.tenant, &args.user)?;
+    let backends = Backends::open(config)?;
+    let log = ChatLog::open(&config.chat_log.url)?;
+    let reply = chat::chat(
+        &backends,
+        &log,
+        &scope,
+        &args.question,
+        args.conversation.as_deref(),
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reply)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", reply.answer.answer);
+    for c in &reply.answer.citations {
+        let page = c.source.page.map(|p| format!(" p.{p}")).unwrap_or_default();
+        println!(
+            "  [{}] {}{} bytes {}..{}",
+            c.n, c.source.uri, page, c.source.byte_start, c.source.byte_end
+        );
+    }
+    println!("(conversation {})", reply.conversation_id);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,54 @@
+//! `twinlake serve`: the HTTP API on the configured address.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use twinlake_core::config::Config;
+use twinlake_pipelines::Backends;
+use twinlake_serving::api::{self, AppState};
+use twinlake_serving::chat_log::ChatLog;
+
+/// Arguments of `twinlake serve`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Listen address [default: serve.addr, 127.0.0.1:8080]
+    #[arg(long)]
+    addr: Option<String>,
+}
+
+/// Runs `twinlake serve` until ctrl-c.
+pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
+    let addr = args.addr.unwrap_or_else(|| config.serve.addr.clone());
+    let state = Arc::new(AppState {
+        backends: Backends::open(config)?,
+        chat_log: ChatLog::open(&config.chat_log.url)?,
+    });
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let tenant = &config.tenant;
+    // The banner is best effort: a closed stdout must not stop the server.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "twinlake serving on {base} (tenant {tenant}, data {})",
+        config.data_dir.display()
+    );
+    let _ = writeln!(out, "try:");
+    let _ = writeln!(out, "  curl -s {base}/health");
+    let _ = writeln!(
+        out,
+        "  curl -s {base}/twin/alice/search -H 'content-type: application/json' -d '{{\"query\": \"what am I allergic to\", \"k\": 3}}'"
+    );
+    let _ = writeln!(
+        out,
+        "  curl -s {base}/twin/bob/chat -H 'content-type: application/json' -d '{{\"message\": \"Where do I want to go on the trip?\"}}'"
+    );
+    let _ = out.flush();
+    drop(out);
+    api::serve(state, listener).await?;
+    Ok(ExitCode::SUCCESS)
+}

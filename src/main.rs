@@ -1,0 +1,90 @@
+//! `twinlake`: every command a user runs.
+//!
+//! Global flags pick the data directory and configuration; each subcommand
+//! lives in its own module under `commands/`. Errors end here, as `anyhow`
+//! chains printed once, with a non-zero exit.
+
+mod commands;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// twinlake: digital twins from people's footprints.
+#[derive(Parser)]
+#[command(name = "twinlake", version, about)]
+struct Cli {
+    /// Data directory of the embedded backends [env: TWINLAKE_DATA_DIR] [default: ./.twinlake]
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Configuration file [env: TWINLAKE_CONFIG] [default: <data dir>/twinlake.toml if present]
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Tenant to act in [default: the configured tenant]
+    #[arg(long, global = true)]
+    tenant: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest files and folders into a user's footprint.
+    Ingest(commands::ingest::Args),
+    /// Hybrid search of a user's footprint.
+    Search(commands::query::SearchArgs),
+    /// Ask a user's twin a question; the answer cites its sources.
+    Ask(commands::query::AskArgs),
+    /// What each store holds for a user.
+    Stats(commands::stats::Args),
+    /// Serve the HTTP API.
+    Serve(commands::serve::Args),
+    /// Run a batch job.
+    #[command(subcommand)]
+    Job(commands::job::Job),
+    /// Measure speed and memory.
+    #[command(subcommand)]
+    Bench(commands::bench::Bench),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TWINLAKE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config =
+        twinlake_core::config::Config::load(cli.data_dir.as_deref(), cli.config.as_deref())?;
+    if let Some(tenant) = cli.tenant {
+        twinlake_core::TenantId::new(tenant.clone())?;
+        config.tenant = tenant;
+    }
+    match cli.command {
+        Command::Ingest(args) => commands::ingest::run(&config, args).await,
+        Command::Search(args) => commands::query::search(&config, args),
+        Command::Ask(args) => commands::query::ask(&config, args),
+        Command::Stats(args) => commands::stats::run(&config, args).await,
+        Command::Serve(args) => commands::serve::run(&config, args).await,
+        Command::Job(job) => commands::job::run(&config, job).await,
+        Command::Bench(bench) => commands::bench::run(&config, bench).await,
+    }
+}

@@ -1,0 +1,183 @@
+//! Helpers for the end-to-end tests: run the real `twinlake` binary against
+//! a temporary data directory, with the real model.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The demo footprint of one member.
+pub fn demo(user: &str) -> PathBuf {
+    root().join("data").join("demo").join(user)
+}
+
+/// A `twinlake` command on `data_dir`, with a clean environment for twinlake.
+pub fn twinlake(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_twinlake"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TWINLAKE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("TWINLAKE_DATA_DIR", data_dir).current_dir(root());
+    cmd
+}
+
+/// Runs a command, returning its output (without asserting success).
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("twinlake runs")
+}
+
+/// Runs a command that must succeed and print JSON.
+pub fn json(cmd: &mut Command) -> Value {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Ingests `paths` for `user`; returns the JSON summary and the exit code.
+pub fn ingest(data_dir: &Path, user: &str, paths: &[&Path]) -> (Value, i32) {
+    let out = run(twinlake(data_dir)
+        .args(["ingest", "--json", "--user", user])
+        .args(paths));
+    let summary = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (summary, out.status.code().unwrap_or(-1))
+}
+
+/// Searches `user`'s footprint; returns the results array.
+pub fn search(data_dir: &Path, user: &str, query: &str, k: usize) -> Vec<Value> {
+    let v = json(twinlake(data_dir).args([
+        "search",
+        "--json",
+        "--user",
+        user,
+        "-k",
+        &k.to_string(),
+        query,
+    ]));
+    v["results"].as_array().cloned().unwrap_or_default()
+}
+
+/// The file name of a result's source.
+pub fn file_of(hit: &Value) -> String {
+    let uri = hit["source"]["uri"].as_str().unwrap_or_default();
+    Path::new(uri)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// Every Parquet object of a lake, as (path relative to the lake, bytes).
+pub fn lake_files(data_dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let lake = data_dir.join("lake");
+    let mut files: Vec<(String, Vec<u8>)> = walk(&lake)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .map(|p| {
+            (
+                p.strip_prefix(&lake).unwrap().display().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p))
+            } else {
+                out.push(p)
+            }
+        }
+    }
+    out
+}
+
+/// The store counts of `twinlake stats`.
+pub fn stats(data_dir: &Path, user: &str) -> Value {
+    json(twinlake(data_dir).args(["stats", "--json", "--user", user]))
+}
+
+/// A minimal HTTP/1.1 exchange (one request per connection), so the tests
+/// need no HTTP client crate: returns the status and the JSON body.
+pub fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).expect("server reachable");
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if body.is_some() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    request.push_str(&format!(
+        "Content-Length: {}\r\n\r\n{payload}",
+        payload.len()
+    ));
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n.min(tail.len())]);
+        rest = tail.get(n + 2..).unwrap_or("");
+    }
+    out
+}

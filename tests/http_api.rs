@@ -1,0 +1,155 @@
+//! The HTTP API, served by the real binary on an ephemeral port.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+use common::*;
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &std::path::Path) -> Server {
+    let mut child = twinlake(data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    // Keep draining, as a terminal would.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    Server { child, base }
+}
+
+fn post(base: &str, path: &str, body: Value, tenant: Option<&str>) -> (u16, Value) {
+    let headers: Vec<(&str, &str)> = tenant
+        .map(|t| ("x-twinlake-tenant", t))
+        .into_iter()
+        .collect();
+    http(base, "POST", path, Some(&body), &headers)
+}
+
+fn get(base: &str, path: &str) -> Value {
+    let (status, body) = http(base, "GET", path, None, &[]);
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+#[test]
+fn health_search_chat_and_errors_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    for user in ["alice", "carol"] {
+        let (summary, code) = ingest(dir.path(), user, &[&demo(user)]);
+        assert_eq!(code, 0, "{summary}");
+    }
+    let server = serve(dir.path());
+    let base = server.base.as_str();
+
+    let health = get(base, "/health");
+    assert_eq!(health["status"], "ok");
+
+    // Search over HTTP equals search on the command line.
+    let (status, body) = post(
+        base,
+        "/twin/carol/search",
+        json!({"query": "which languages do I speak", "k": 3}),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        2,
+        "carol's footprint is two one-chunk files: {body}"
+    );
+    assert_eq!(file_of(&results[0]), "index.html");
+    for r in results {
+        assert!(
+            r["score"].as_f64().unwrap() > 0.0 && r["source"]["byte_end"].as_u64().is_some(),
+            "{r}"
+        );
+    }
+
+    let (status, reply) = post(
+        base,
+        "/twin/alice/chat",
+        json!({"message": "Where is the barbecue and when?"}),
+        None,
+    );
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["grounded"], true, "{reply}");
+    assert!(
+        reply["answer"]
+            .as_str()
+            .unwrap()
+            .contains("Saturday 12 December"),
+        "{reply}"
+    );
+    let id = reply["conversation_id"].as_str().unwrap();
+    let turns = get(base, &format!("/twin/alice/conversations/{id}"));
+    assert_eq!(turns["turns"].as_array().unwrap().len(), 2, "{turns}");
+    let stolen = get(base, &format!("/twin/carol/conversations/{id}"));
+    assert_eq!(
+        stolen["turns"].as_array().unwrap().len(),
+        0,
+        "carol read alice's conversation"
+    );
+
+    // Isolation by tenant: same user name, other tenant, nothing found.
+    let (status, body) = post(
+        base,
+        "/twin/alice/search",
+        json!({"query": "peanuts"}),
+        Some("acme"),
+    );
+    assert_eq!(
+        (status, body["results"].as_array().unwrap().len()),
+        (200, 0)
+    );
+
+    // Bad requests are 4xx with a message, never 500.
+    let (status, body) = post(base, "/twin/..%2Fx/search", json!({"query": "x"}), None);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("invalid user id"),
+        "{body}"
+    );
+    let (status, body) = post(base, "/twin/alice/search", json!({"query": "  "}), None);
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = post(base, "/twin/alice/search", json!({"q": "typo"}), None);
+    assert_eq!(status, 422);
+    let (status, body) = post(
+        base,
+        "/twin/alice/chat",
+        json!({"message": "hi", "conversation_id": "nope"}),
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+
+    // While the server holds the data dir, a second process is told why it cannot open it.
+    let out = run(twinlake(dir.path()).args(["search", "--user", "alice", "x"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("in use by another twinlake process") && err.contains("serve"),
+        "{err}"
+    );
+}

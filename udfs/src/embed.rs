@@ -1,0 +1,207 @@
+//! Sentence embeddings with all-MiniLM-L6-v2 on ONNX Runtime.
+//!
+//! The model reads at most 256 tokens, but a chunk may hold up to 2,000. A
+//! text is therefore cut into windows of at most 254 tokens (plus `[CLS]`
+//! and `[SEP]`), each window is mean-pooled over its attention mask, and the
+//! text's vector is the token-weighted mean of its windows, L2-normalised.
+//! Windows are sorted by length before batching so padding stays small.
+
+use std::sync::Mutex;
+
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::value::Tensor;
+use tokenizers::Tokenizer;
+
+use crate::model::{ModelError, ModelFiles, init_runtime};
+
+/// The model's context, special tokens included.
+pub const MAX_MODEL_TOKENS: usize = 256;
+
+/// A loaded embedding model: session, tokenizer and output width.
+pub struct Embedder {
+    session: Mutex<Session>,
+    tokenizer: Tokenizer,
+    dim: usize,
+    batch_size: usize,
+    cls: i64,
+    sep: i64,
+}
+
+impl std::fmt::Debug for Embedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Embedder")
+            .field("dim", &self.dim)
+            .finish_non_exhaustive()
+    }
+}
+
+fn inference(context: &str) -> impl Fn(ort::Error) -> ModelError + '_ {
+    move |e| ModelError::Inference {
+        context: context.to_string(),
+        message: e.to_string(),
+    }
+}
+
+impl Embedder {
+    /// Loads the runtime (once per process), the model and the tokenizer.
+    /// `threads` is ONNX Runtime's intra-op thread count.
+    pub fn load(files: &ModelFiles, threads: usize, batch_size: usize) -> Result<Self, ModelError> {
+        let environment = init_runtime(&files.ort_library)?;
+        let mut tokenizer =
+            Tokenizer::from_file(&files.tokenizer).map_err(|e| ModelError::Tokenizer {
+                path: files.tokenizer.clone(),
+                message: e.to_string(),
+            })?;
+        // Windows are cut here, not by the tokenizer.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| ModelError::Tokenizer {
+                path: files.tokenizer.clone(),
+                message: e.to_string(),
+            })?;
+        let special = |t: &str| {
+            tokenizer
+                .token_to_id(t)
+                .map(i64::from)
+                .ok_or_else(|| ModelError::Tokenizer {
+                    path: files.tokenizer.clone(),
+                    message: format!("no {t} token"),
+                })
+        };
+        let (cls, sep) = (special("[CLS]")?, special("[SEP]")?);
+        let session = Session::builder(&environment)
+            .map_err(inference("session"))?
+            .with_optimization_level(GraphOptimizationLevel::Level3)
+            .map_err(|e| inference("session options")(e.into()))?
+            .with_intra_threads(threads)
+            .map_err(|e| inference("session options")(e.into()))?
+            .commit_from_file(&files.model)
+            .map_err(inference(&format!("load {}", files.model.display())))?;
+        let mut embedder = Embedder {
+            session: Mutex::new(session),
+            tokenizer,
+            dim: 0,
+            batch_size: batch_size.max(1),
+            cls,
+            sep,
+        };
+        embedder.dim = embedder.run(&[vec![cls, sep]])?[0].len();
+        Ok(embedder)
+    }
+
+    /// The embedding width (384 for MiniLM).
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The tokenizer, shared with the chunker so counts agree.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Embeds texts of any length; one L2-normalised vector per text.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), false)
+            .map_err(|e| ModelError::Inference {
+                context: "tokenize".into(),
+                message: e.to_string(),
+            })?;
+        // (text index, window ids) for every window of every text.
+        let body = MAX_MODEL_TOKENS - 2;
+        let mut windows: Vec<(usize, Vec<i64>)> = Vec::new();
+        for (t, encoding) in encodings.iter().enumerate() {
+            let ids = encoding.get_ids();
+            if ids.is_empty() {
+                windows.push((t, vec![self.cls, self.sep]));
+            }
+            for piece in ids.chunks(body) {
+                let mut w = Vec::with_capacity(piece.len() + 2);
+                w.push(self.cls);
+                w.extend(piece.iter().map(|&id| i64::from(id)));
+                w.push(self.sep);
+                windows.push((t, w));
+            }
+        }
+        let mut order: Vec<usize> = (0..windows.len()).collect();
+        order.sort_by_key(|&i| windows[i].1.len());
+        let mut sums = vec![vec![0f32; self.dim]; texts.len()];
+        for batch in order.chunks(self.batch_size) {
+            let ids: Vec<Vec<i64>> = batch.iter().map(|&i| windows[i].1.clone()).collect();
+            let pooled = self.run(&ids)?;
+            for (&i, vector) in batch.iter().zip(pooled) {
+                let (t, ref w) = windows[i];
+                let weight = (w.len() - 2).max(1) as f32;
+                sums[t]
+                    .iter_mut()
+                    .zip(vector)
+                    .for_each(|(s, v)| *s += v * weight);
+            }
+        }
+        Ok(sums.into_iter().map(l2_normalize).collect())
+    }
+
+    /// Embeds one query.
+    pub fn embed_one(&self, text: &str) -> Result<Vec<f32>, ModelError> {
+        Ok(self.embed(&[text])?.remove(0))
+    }
+
+    /// Runs the model on windows (each ≤ 256 ids with specials) and returns
+    /// each window's mean-pooled, unnormalised vector.
+    fn run(&self, windows: &[Vec<i64>]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let batch = windows.len();
+        let seq = windows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut ids = vec![0i64; batch * seq];
+        let mut mask = vec![0i64; batch * seq];
+        for (row, w) in windows.iter().enumerate() {
+            ids[row * seq..row * seq + w.len()].copy_from_slice(w);
+            mask[row * seq..row * seq + w.len()].fill(1);
+        }
+        let types = vec![0i64; batch * seq];
+        let shape = [batch, seq];
+        let tensor =
+            |v: Vec<i64>| Tensor::from_array((shape, v)).map_err(inference("input tensor"));
+        let inputs = ort::inputs![
+            "input_ids" => tensor(ids)?,
+            "attention_mask" => tensor(mask.clone())?,
+            "token_type_ids" => tensor(types)?,
+        ];
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session.run(inputs).map_err(inference("run"))?;
+        let (out_shape, hidden) = outputs["last_hidden_state"]
+            .try_extract_tensor::<f32>()
+            .map_err(inference("read last_hidden_state"))?;
+        let dim = *out_shape.last().unwrap_or(&0) as usize;
+        let mut pooled = vec![vec![0f32; dim]; batch];
+        for (row, out) in pooled.iter_mut().enumerate() {
+            let mut count = 0f32;
+            for pos in 0..seq {
+                if mask[row * seq + pos] == 1 {
+                    let at = (row * seq + pos) * dim;
+                    out.iter_mut()
+                        .zip(&hidden[at..at + dim])
+                        .for_each(|(o, h)| *o += h);
+                    count += 1.0;
+                }
+            }
+            out.iter_mut().for_each(|o| *o /= count.max(1.0));
+        }
+        Ok(pooled)
+    }
+}
+
+fn l2_normalize(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    v
+}
+
+/// Cosine similarity of two L2-normalised vectors.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
