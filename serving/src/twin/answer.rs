@@ -6,6 +6,10 @@
 //! higher-ranked passage; the best few are quoted in passage order, each
 //! followed by its citation `[n]`. When no sentence shares a content word
 //! with the question, the twin says it found nothing rather than guess.
+//!
+//! Interrogatives are stop words, yet they say what kind of sentence
+//! answers: a "when" question counts a date or time in a sentence like one
+//! more matched word, a "where" question a place phrase ([`Cue`]).
 
 use serde::Serialize;
 use twinlake_core::record::SourceRef;
@@ -41,6 +45,101 @@ pub struct Citation {
     /// The sentences quoted from it.
     pub quote: String,
 }
+
+/// The kind of answer a question asks for, read from its interrogative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cue {
+    /// "when", "what day", "what time", "which date"...
+    Time,
+    /// "where".
+    Place,
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+impl Cue {
+    fn of_question(question: &str) -> Vec<Cue> {
+        let q = question.to_lowercase();
+        let words: Vec<&str> = q
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let asks = |w: &str| words.contains(&w);
+        let mut cues = Vec::new();
+        let time_phrase = [
+            "what day",
+            "which day",
+            "what time",
+            "what date",
+            "which date",
+        ]
+        .iter()
+        .any(|p| q.contains(p));
+        if asks("when") || time_phrase {
+            cues.push(Cue::Time);
+        }
+        if asks("where") {
+            cues.push(Cue::Place);
+        }
+        cues
+    }
+
+    fn holds(&self, sentence: &str) -> bool {
+        let lower = sentence.to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        match self {
+            Cue::Time => words.iter().any(|w| {
+                WEEKDAYS.contains(w)
+                    || MONTHS.contains(w)
+                    || matches!(
+                        *w,
+                        "am" | "pm"
+                            | "today"
+                            | "tomorrow"
+                            | "tonight"
+                            | "weekend"
+                            | "morning"
+                            | "evening"
+                    )
+                    || (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))
+            }),
+            Cue::Place => words.windows(2).any(|pair| {
+                matches!(pair[0], "at" | "in" | "near" | "to")
+                    && !STOP_AFTER_PLACE.contains(&pair[1])
+            }),
+        }
+    }
+}
+
+/// Words after "at"/"in" that do not start a place ("in time", "at all").
+const STOP_AFTER_PLACE: [&str; 8] = [
+    "all", "least", "time", "fact", "order", "general", "case", "the",
+];
 
 /// A sentence of a passage, with where it came from.
 struct Sentence<'a> {
@@ -79,15 +178,18 @@ fn sentences(text: &str) -> Vec<&str> {
 /// Composes an answer to `question` from `hits` (best first).
 pub fn compose(question: &str, hits: &[SearchHit]) -> Answer {
     let wanted = terms(question);
+    let cues = Cue::of_question(question);
     let mut scored: Vec<Sentence<'_>> = Vec::new();
     for (p, hit) in hits.iter().take(PASSAGES).enumerate() {
         for (order, text) in sentences(&hit.text).into_iter().enumerate() {
             let have = terms(text);
             let overlap = wanted.iter().filter(|w| have.contains(w)).count();
-            if overlap == 0 {
+            let cued = cues.iter().filter(|c| c.holds(text)).count();
+            // A cue alone does not make a sentence relevant to the question.
+            if overlap == 0 && (cued == 0 || p > 0) {
                 continue;
             }
-            let coverage = overlap as f32 / wanted.len().max(1) as f32;
+            let coverage = (overlap + cued) as f32 / (wanted.len() + cues.len()).max(1) as f32;
             let score = coverage + 0.1 / (1.0 + p as f32);
             scored.push(Sentence {
                 passage: p,
@@ -197,6 +299,25 @@ mod tests {
         );
         assert_eq!(a.citations.len(), 2);
         assert_eq!(a.citations[1].source.uri, "/b.md");
+    }
+
+    #[test]
+    fn when_and_where_questions_prefer_dates_and_places() {
+        let hits = [hit(
+            "a",
+            "Barbecue plan for the team\nWhere: at my house, in the back garden.\nWhen: Saturday 12 December, from 1 pm.\nBring chairs.",
+        )];
+        let a = compose("Where is the barbecue and when?", &hits);
+        assert!(
+            a.answer.contains("at my house") && a.answer.contains("Saturday 12 December"),
+            "{}",
+            a.answer
+        );
+        assert!(!a.answer.contains("chairs"), "{}", a.answer);
+        let a = compose("When is the barbecue?", &hits);
+        assert!(a.answer.contains("Saturday 12 December"), "{}", a.answer);
+        assert_eq!(Cue::of_question("Which day suits you?"), [Cue::Time]);
+        assert!(Cue::of_question("What do I like?").is_empty());
     }
 
     #[test]
