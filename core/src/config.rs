@@ -84,7 +84,7 @@ pub struct ModelConfig {
     /// `vendor/ort/` found like the model.
     #[serde(default)]
     pub ort_library: String,
-    /// ONNX Runtime intra-op threads.
+    /// ONNX Runtime intra-op threads; 0: one per available core.
     pub threads: usize,
     /// Texts per inference batch.
     pub batch_size: usize,
@@ -108,6 +108,16 @@ pub struct IngestConfig {
 pub struct ServeConfig {
     /// Listen address.
     pub addr: String,
+}
+
+impl ModelConfig {
+    /// The intra-op thread count to use: `threads`, or one per core when 0.
+    pub fn effective_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
 }
 
 impl Config {
@@ -138,7 +148,7 @@ impl Config {
             model: ModelConfig {
                 dir: String::new(),
                 ort_library: String::new(),
-                threads: 1,
+                threads: 0,
                 batch_size: 32,
             },
             ingest: IngestConfig {
@@ -219,11 +229,8 @@ impl Config {
                 ),
             ));
         }
-        if self.model.batch_size == 0 || self.model.threads == 0 {
-            return Err(bad(
-                "model",
-                "batch_size and threads must be at least 1".into(),
-            ));
+        if self.model.batch_size == 0 {
+            return Err(bad("model.batch_size", "must be at least 1".into()));
         }
         if self.ingest.files_per_batch == 0 {
             return Err(bad("ingest.files_per_batch", "must be at least 1".into()));

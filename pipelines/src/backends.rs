@@ -95,7 +95,7 @@ impl Backends {
         let files = ModelFiles::locate(&config.model)?;
         let embedder = Arc::new(Embedder::load(
             &files,
-            config.model.threads,
+            config.model.effective_threads(),
             config.model.batch_size,
         )?);
         let lake = Lake::open(&config.lake)?;

@@ -57,15 +57,15 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         args.docs,
         args.words,
         config.ingest.chunk_tokens,
-        config.model.threads,
+        config.model.effective_threads(),
         config.model.batch_size
     );
     println!(
-        "  pipeline   {:>8} chunks   in {:>7.2}s  = {:>8.1} chunks/s  ({:.1} MiB/s of text, ~{} tokens)",
+        "  pipeline   {:>8} chunks   in {:>7.2}s  = {:>8.1} chunks/s  ({:.0} KiB/s of text, ~{} tokens)",
         report.chunks,
         report.seconds,
         report.chunks as f64 / report.seconds,
-        report.bytes as f64 / report.seconds / 1048576.0,
+        report.bytes as f64 / report.seconds / 1024.0,
         tokens
     );
     println!(
