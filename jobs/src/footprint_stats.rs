@@ -8,7 +8,6 @@ use datafusion::common::ParamValues;
 use datafusion::common::ScalarValue;
 use serde::Serialize;
 use twinlake_core::Scope;
-use twinlake_core::schema::{self, table};
 use twinlake_pipelines::Backends;
 
 use crate::{JobError, lake_tables};
@@ -43,21 +42,7 @@ fn number(array: &dyn Array) -> u64 {
 
 /// Counts what `backends` hold for `scope`.
 pub async fn run(backends: &Backends, scope: &Scope) -> Result<FootprintStats, JobError> {
-    let ctx = lake_tables::session(&backends.lake)?;
-    lake_tables::register(
-        &ctx,
-        &backends.lake,
-        table::CHUNKS,
-        schema::chunks_schema(backends.embedder.dim()),
-    )
-    .await?;
-    lake_tables::register(
-        &ctx,
-        &backends.lake,
-        table::EPISODES,
-        schema::episodes_schema(),
-    )
-    .await?;
+    let ctx = lake_tables::open(&backends.lake, backends.embedder.dim()).await?;
     let params = ParamValues::Map(
         [
             (

@@ -15,8 +15,18 @@ use datafusion::datasource::listing::{
 };
 use datafusion::prelude::SessionContext;
 use twinlake_core::lake::Lake;
+use twinlake_core::schema::{self, table};
 
 use crate::JobError;
+
+/// A DataFusion session over `lake` with its `chunks` (embeddings of `dim`
+/// floats) and `episodes` tables registered: what every job starts from.
+pub async fn open(lake: &Lake, dim: usize) -> Result<SessionContext, JobError> {
+    let ctx = session(lake)?;
+    register(&ctx, lake, table::CHUNKS, schema::chunks_schema(dim)).await?;
+    register(&ctx, lake, table::EPISODES, schema::episodes_schema()).await?;
+    Ok(ctx)
+}
 
 /// A DataFusion session that can read `lake`.
 pub fn session(lake: &Lake) -> Result<SessionContext, JobError> {

@@ -9,7 +9,7 @@
 
 use futures::StreamExt;
 use serde::Serialize;
-use twinlake_core::schema::{self, table};
+use twinlake_core::schema;
 use twinlake_pipelines::Backends;
 
 use crate::{JobError, lake_tables};
@@ -35,22 +35,7 @@ pub async fn run(
     mut progress: impl FnMut(u64),
 ) -> Result<RebuildReport, JobError> {
     let started = std::time::Instant::now();
-    let ctx = lake_tables::session(&backends.lake)?;
-    let dim = backends.embedder.dim();
-    lake_tables::register(
-        &ctx,
-        &backends.lake,
-        table::CHUNKS,
-        schema::chunks_schema(dim),
-    )
-    .await?;
-    lake_tables::register(
-        &ctx,
-        &backends.lake,
-        table::EPISODES,
-        schema::episodes_schema(),
-    )
-    .await?;
+    let ctx = lake_tables::open(&backends.lake, backends.embedder.dim()).await?;
     let frame = ctx.sql(SQL).await?;
     backends.reset_indexes()?;
     let mut stream = frame.execute_stream().await?;

@@ -236,7 +236,12 @@ mod tests {
         let lens = [10, 10, 10, 256, 256, 256, 256, 256, 256, 256, 256, 256];
         let order: Vec<usize> = (0..lens.len()).collect();
         let b = batches(&order, |i| lens[i], 32);
-        assert_eq!(b.iter().map(|b| b.len()).collect::<Vec<_>>(), [3, 8, 1]);
+        // 3 short + 5 full windows fill 8 x 256 = 2048 padded tokens; 4 remain.
+        assert_eq!(b.iter().map(|b| b.len()).collect::<Vec<_>>(), [8, 4]);
+        for batch in &b {
+            let longest = batch.iter().map(|&i| lens[i]).max().unwrap();
+            assert!(batch.len() * longest <= BATCH_TOKEN_BUDGET);
+        }
         let b = batches(&order, |i| lens[i], 2);
         assert!(b.iter().all(|b| b.len() <= 2));
         assert_eq!(b.iter().map(|b| b.len()).sum::<usize>(), lens.len());
