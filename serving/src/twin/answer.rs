@@ -137,9 +137,7 @@ impl Cue {
 }
 
 /// Words after "at"/"in" that do not start a place ("in time", "at all").
-const STOP_AFTER_PLACE: [&str; 8] = [
-    "all", "least", "time", "fact", "order", "general", "case", "the",
-];
+const STOP_AFTER_PLACE: [&str; 7] = ["all", "least", "time", "fact", "order", "general", "case"];
 
 /// A sentence of a passage, with where it came from.
 struct Sentence<'a> {
@@ -318,6 +316,8 @@ mod tests {
         assert!(a.answer.contains("Saturday 12 December"), "{}", a.answer);
         assert_eq!(Cue::of_question("Which day suits you?"), [Cue::Time]);
         assert!(Cue::of_question("What do I like?").is_empty());
+        assert!(Cue::Place.holds("I would rather go to the mountains."));
+        assert!(!Cue::Place.holds("We arrived in time."));
     }
 
     #[test]
