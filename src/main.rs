@@ -33,6 +33,9 @@ struct Cli {
 enum Command {
     /// Ingest files and folders into a user's footprint.
     Ingest(commands::ingest::Args),
+    /// Run the ingest pipeline over what waits on the bus.
+    #[command(subcommand)]
+    Pipeline(commands::pipeline::Pipeline),
     /// Hybrid search of a user's footprint.
     Search(commands::query::SearchArgs),
     /// Ask a user's twin a question; the answer cites its sources.
@@ -80,6 +83,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         Command::Ingest(args) => commands::ingest::run(&config, args).await,
+        Command::Pipeline(command) => commands::pipeline::run(&config, command).await,
         Command::Search(args) => commands::query::search(&config, args),
         Command::Ask(args) => commands::query::ask(&config, args),
         Command::Stats(args) => commands::stats::run(&config, args).await,

@@ -152,3 +152,63 @@ fn a_missing_model_is_one_clear_error_not_a_panic() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn a_malformed_bus_message_is_dead_lettered_and_the_rest_ingested() {
+    use twinlake_core::Scope;
+    use twinlake_core::backend::{Producer, Source};
+    use twinlake_pipelines::bus::embedded::EmbeddedBus;
+    use twinlake_pipelines::bus::{FILES_DEAD_LETTER_TOPIC, FILES_TOPIC};
+    use twinlake_pipelines::sources::files::FileEnvelope;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Another producer writes to the bus: one garbage message, one good one.
+    runtime.block_on(async {
+        let bus = EmbeddedBus::open(&data.join("bus")).unwrap();
+        bus.send(FILES_TOPIC, b"k", b"{not an envelope")
+            .await
+            .unwrap();
+        let good = FileEnvelope {
+            scope: Scope::parse("default", "erin").unwrap(),
+            path: demo("bob").join("journal.txt"),
+            format: None,
+        };
+        bus.send(FILES_TOPIC, b"k", &good.to_payload())
+            .await
+            .unwrap();
+    });
+
+    let out = run(twinlake(&data).args(["pipeline", "run"]));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("malformed bus message") && stdout.contains("1 new episodes"),
+        "{stdout}"
+    );
+    assert_eq!(
+        file_of(&search(&data, "erin", "shellfish allergy", 1)[0]),
+        "journal.txt"
+    );
+
+    runtime.block_on(async {
+        let bus = EmbeddedBus::open(&data.join("bus")).unwrap();
+        let letters = bus
+            .consumer(FILES_DEAD_LETTER_TOPIC, "inspect")
+            .unwrap()
+            .poll(10)
+            .await
+            .unwrap();
+        assert_eq!(letters.len(), 1);
+        let letter: serde_json::Value = serde_json::from_slice(&letters[0].payload).unwrap();
+        assert!(
+            letter["error"].as_str().unwrap().contains("malformed"),
+            "{letter}"
+        );
+        assert_eq!(letter["payload"], "{not an envelope");
+    });
+    // Nothing is left to replay.
+    let again = run(twinlake(&data).args(["pipeline", "run"]));
+    assert!(again.status.success() && String::from_utf8_lossy(&again.stdout).contains("0 files"));
+}

@@ -40,6 +40,9 @@ pub enum FileError {
     /// The file could not be parsed.
     #[error(transparent)]
     Parse(#[from] ParseError),
+    /// The bus message is not a file envelope.
+    #[error("malformed bus message: {0}")]
+    Envelope(String),
     /// The tokenizer failed on its text.
     #[error("cannot chunk: {0}")]
     Chunk(String),

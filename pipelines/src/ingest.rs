@@ -64,6 +64,8 @@ pub struct IngestReport {
     pub episodes: usize,
     /// Chunks stored.
     pub chunks: usize,
+    /// Model tokens in the chunks stored.
+    pub tokens: u64,
     /// Files skipped because their content was already stored.
     pub duplicates: usize,
     /// Files refused.
@@ -149,7 +151,7 @@ impl<'a> Ingestor<'a> {
                     self.fail(
                         &path,
                         delivery,
-                        FileError::Parse(ParseError::Unsupported(format!("envelope: {e}"))),
+                        FileError::Envelope(e.to_string()),
                         dead_letters,
                         observer,
                         report,
@@ -208,6 +210,11 @@ impl<'a> Ingestor<'a> {
             self.lake.write_episode(&p.episode).await?;
             report.episodes += 1;
             report.chunks += p.chunks.len();
+            report.tokens += p
+                .chunks
+                .iter()
+                .map(|c| u64::from(c.token_count))
+                .sum::<u64>();
             report.bytes += p.episode.byte_len;
             observer.file_done(
                 &paths[p.delivery_index],

@@ -78,11 +78,12 @@ pub async fn ingest(
 
 fn print_summary(r: &IngestReport) {
     println!(
-        "ingested {} files in {:.1}s: {} new episodes, {} chunks, {} skipped duplicates, {} errors",
+        "ingested {} files in {:.1}s: {} new episodes, {} chunks ({} tokens), {} skipped duplicates, {} errors",
         r.files,
         r.seconds,
         r.episodes,
         r.chunks,
+        r.tokens,
         r.duplicates,
         r.errors.len()
     );

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod ingest;
 pub mod job;
+pub mod pipeline;
 pub mod query;
 pub mod serve;
 pub mod stats;

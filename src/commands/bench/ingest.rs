@@ -44,13 +44,17 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
+    let tokenizer = backends.embedder.tokenizer();
+    let sentence_tokens: usize = sentences
+        .iter()
+        .map(|s| tokenizer.encode(*s, false).map_or(0, |e| e.get_ids().len()))
+        .sum();
     let started = Instant::now();
     let mut embedded = 0;
     for batch in sentences.chunks(256) {
         embedded += backends.embedder.embed(batch)?.len();
     }
     let embed_seconds = started.elapsed().as_secs_f64();
-    let tokens: u64 = report.chunks as u64 * config.ingest.chunk_tokens as u64;
 
     println!(
         "bench ingest: {} docs x ~{} words, chunk_tokens {}, {} ORT thread(s), batch {}",
@@ -61,18 +65,19 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         config.model.batch_size
     );
     println!(
-        "  pipeline   {:>8} chunks   in {:>7.2}s  = {:>8.1} chunks/s  ({:.0} KiB/s of text, ~{} tokens)",
+        "  pipeline   {:>6} chunks    in {:>6.2}s = {:>7.1} chunks/s    {:>6.0} tokens/s  ({:.0} KiB/s of text)",
         report.chunks,
         report.seconds,
         report.chunks as f64 / report.seconds,
+        report.tokens as f64 / report.seconds,
         report.bytes as f64 / report.seconds / 1024.0,
-        tokens
     );
     println!(
-        "  embedder   {:>8} sentences in {:>7.2}s = {:>8.1} sentences/s  (same text, split into sentences)",
+        "  embedder   {:>6} sentences in {:>6.2}s = {:>7.1} sentences/s {:>6.0} tokens/s  (same text, one sentence per input)",
         embedded,
         embed_seconds,
-        embedded as f64 / embed_seconds
+        embedded as f64 / embed_seconds,
+        sentence_tokens as f64 / embed_seconds,
     );
     if let Some(mib) = peak_rss_mib() {
         println!("  peak memory {mib:.0} MiB (VmHWM)");

@@ -1,0 +1,68 @@
+//! `twinlake pipeline run [--follow]`: run the ingest pipeline over whatever
+//! waits on the bus (envelopes from `ingest`, or from any other producer),
+//! until it is caught up or, with `--follow`, until ctrl-c.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use twinlake_core::config::Config;
+use twinlake_pipelines::Backends;
+use twinlake_pipelines::bus::FILES_TOPIC;
+use twinlake_pipelines::ingest::{IngestReport, Ingestor, Quiet};
+
+use super::ingest::GROUP;
+
+/// The pipeline commands.
+#[derive(clap::Subcommand)]
+pub enum Pipeline {
+    /// Consume the files topic until caught up.
+    Run {
+        /// Keep polling for new messages (every second) until ctrl-c.
+        #[arg(long)]
+        follow: bool,
+    },
+}
+
+/// Runs a pipeline command.
+pub async fn run(config: &Config, command: Pipeline) -> anyhow::Result<ExitCode> {
+    let Pipeline::Run { follow } = command;
+    let backends = Backends::open(config)?;
+    let bus = backends.bus()?;
+    let mut consumer = bus.consumer(FILES_TOPIC, GROUP)?;
+    let ingestor = Ingestor::new(&backends);
+    let mut failed = false;
+    loop {
+        let report = ingestor.run(&mut consumer, &bus, &mut Quiet).await?;
+        if report.files > 0 || !follow {
+            print_round(&report);
+        }
+        failed |= !report.errors.is_empty();
+        if !follow {
+            break;
+        }
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_round(r: &IngestReport) {
+    println!(
+        "pipeline: {} files, {} new episodes, {} chunks, {} duplicates, {} errors ({:.1}s)",
+        r.files,
+        r.episodes,
+        r.chunks,
+        r.duplicates,
+        r.errors.len(),
+        r.seconds
+    );
+    for e in &r.errors {
+        println!("  error: {}: {}", e.path.display(), e.error);
+    }
+}
