@@ -227,6 +227,11 @@ fn l2_normalize(mut v: Vec<f32>) -> Vec<f32> {
     v
 }
 
+/// Cosine similarity of two L2-normalised vectors.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,9 +252,4 @@ mod tests {
         assert_eq!(b.iter().map(|b| b.len()).sum::<usize>(), lens.len());
         assert!(batches(&[], |_| 1, 4).is_empty());
     }
-}
-
-/// Cosine similarity of two L2-normalised vectors.
-pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

@@ -126,11 +126,14 @@ impl TopicLog {
     }
 }
 
+/// Open topic logs by name, shared by every handle of one bus.
+type Topics = Arc<Mutex<HashMap<String, Arc<Mutex<TopicLog>>>>>;
+
 /// The embedded bus rooted at one directory. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct EmbeddedBus {
     dir: PathBuf,
-    topics: Arc<Mutex<HashMap<String, Arc<Mutex<TopicLog>>>>>,
+    topics: Topics,
 }
 
 impl EmbeddedBus {
