@@ -15,7 +15,7 @@ use serde::Serialize;
 use twinlake_core::record::SourceRef;
 
 use super::search::SearchHit;
-use super::terms::terms;
+use super::terms::{terms, words};
 
 /// Passages read for an answer.
 const PASSAGES: usize = 5;
@@ -82,11 +82,8 @@ const MONTHS: [&str; 12] = [
 impl Cue {
     fn of_question(question: &str) -> Vec<Cue> {
         let q = question.to_lowercase();
-        let words: Vec<&str> = q
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        let asks = |w: &str| words.contains(&w);
+        let words = words(&q);
+        let asks = |w: &str| words.iter().any(|x| x == w);
         let mut cues = Vec::new();
         let time_phrase = [
             "what day",
@@ -107,17 +104,13 @@ impl Cue {
     }
 
     fn holds(&self, sentence: &str) -> bool {
-        let lower = sentence.to_lowercase();
-        let words: Vec<&str> = lower
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words = words(sentence);
         match self {
-            Cue::Time => words.iter().any(|w| {
-                WEEKDAYS.contains(w)
-                    || MONTHS.contains(w)
+            Cue::Time => words.iter().map(String::as_str).any(|w| {
+                WEEKDAYS.contains(&w)
+                    || MONTHS.contains(&w)
                     || matches!(
-                        *w,
+                        w,
                         "am" | "pm"
                             | "today"
                             | "tomorrow"
@@ -129,8 +122,8 @@ impl Cue {
                     || (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))
             }),
             Cue::Place => words.windows(2).any(|pair| {
-                matches!(pair[0], "at" | "in" | "near" | "to")
-                    && !STOP_AFTER_PLACE.contains(&pair[1])
+                matches!(pair[0].as_str(), "at" | "in" | "near" | "to")
+                    && !STOP_AFTER_PLACE.contains(&pair[1].as_str())
             }),
         }
     }

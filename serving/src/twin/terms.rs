@@ -37,6 +37,14 @@ pub fn stem(word: &str) -> String {
     }
 }
 
+/// The lower-cased alphanumeric words of `text`, in order.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// The distinct content-word stems of `text`, in order of appearance.
 pub fn terms(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
