@@ -29,6 +29,7 @@ bench: build
 	$(TWINLAKE) bench ingest
 	$(TWINLAKE) bench search --docs 10000
 	$(TWINLAKE) bench search --docs 100000
+	$(TWINLAKE) bench sources
 
 fmt:
 	$(CARGO) fmt --all

@@ -31,7 +31,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Ingest files and folders into a user's footprint.
+    /// Ingest files, folders and website URLs into a user's footprint.
     Ingest(commands::ingest::Args),
     /// Run the ingest pipeline over what waits on the bus.
     #[command(subcommand)]
@@ -42,6 +42,8 @@ enum Command {
     Ask(commands::query::AskArgs),
     /// What each store holds for a user.
     Stats(commands::stats::Args),
+    /// List a user's episodes (messages, events, documents) in time order.
+    Episodes(commands::episodes::Args),
     /// Serve the HTTP API.
     Serve(commands::serve::Args),
     /// Run a batch job.
@@ -87,6 +89,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => commands::query::search(&config, args),
         Command::Ask(args) => commands::query::ask(&config, args),
         Command::Stats(args) => commands::stats::run(&config, args).await,
+        Command::Episodes(args) => commands::episodes::run(&config, args).await,
         Command::Serve(args) => commands::serve::run(&config, args).await,
         Command::Job(job) => commands::job::run(&config, job).await,
         Command::Bench(bench) => commands::bench::run(&config, bench).await,

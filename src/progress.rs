@@ -40,7 +40,24 @@ impl IngestObserver for IngestBar {
             self.bar.println(format!("error: {}: {e}", path.display()));
         }
         self.bar.set_message(name);
+        // A website is one envelope but many pages.
+        if self
+            .bar
+            .length()
+            .is_some_and(|len| self.bar.position() >= len)
+        {
+            self.bar.inc_length(1);
+        }
         self.bar.inc(1);
+    }
+
+    fn episodes_committed(&mut self, path: &Path, done: usize, total: usize) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        self.bar
+            .set_message(format!("{name}: {done}/{total} episodes"));
     }
 }
 

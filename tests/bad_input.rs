@@ -91,8 +91,8 @@ fn bad_files_are_reported_and_the_rest_of_the_batch_is_ingested() {
     }
     assert_eq!(
         lake_after.len(),
-        lake_before.len() + 2,
-        "one episode and one chunks object added"
+        lake_before.len() + 3,
+        "one chunks, one episodes and one sources object added"
     );
 
     // The human summary names each file too.
@@ -174,6 +174,7 @@ fn a_malformed_bus_message_is_dead_lettered_and_the_rest_ingested() {
             scope: Scope::parse("default", "erin").unwrap(),
             path: demo("bob").join("journal.txt"),
             format: None,
+            me: Vec::new(),
         };
         bus.send(FILES_TOPIC, b"k", &good.to_payload())
             .await

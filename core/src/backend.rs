@@ -170,9 +170,12 @@ pub mod contract {
                 byte_end: text.len() as u64,
                 page: None,
                 message_id: None,
+                line: None,
             },
             source_kind: SourceKind::Text,
             occurred_at_us: 0,
+            author: None,
+            is_self: false,
             embedding,
         }
     }

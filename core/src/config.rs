@@ -8,6 +8,7 @@
 //! `TWINLAKE_TENANT`...). The data directory itself comes from `--data-dir`
 //! or `TWINLAKE_DATA_DIR`, default `./.twinlake`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,10 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// The HTTP server.
     pub serve: ServeConfig,
+    /// The names each user goes by in their exports (`alice = ["Alice
+    /// Martin", "@alice_m"]`), to tell their own words from others'.
+    #[serde(default)]
+    pub identities: BTreeMap<String, Vec<String>>,
 }
 
 /// A backend given by URL alone.
@@ -100,6 +105,15 @@ pub struct IngestConfig {
     pub max_file_bytes: u64,
     /// Files taken from the bus per pipeline batch.
     pub files_per_batch: usize,
+    /// Episodes embedded and committed together (one lake object pair and
+    /// one index commit each); bounds memory on large exports.
+    pub episodes_per_commit: usize,
+    /// The most entries one export file may hold.
+    pub max_entries_per_file: usize,
+    /// How far ahead calendar recurrences are expanded, in days.
+    pub calendar_horizon_days: u32,
+    /// The most pages fetched when a website URL is ingested.
+    pub website_max_pages: usize,
 }
 
 /// The HTTP server.
@@ -155,10 +169,15 @@ impl Config {
                 chunk_tokens: 512,
                 max_file_bytes: 20 * 1024 * 1024,
                 files_per_batch: 8,
+                episodes_per_commit: 1000,
+                max_entries_per_file: 1_000_000,
+                calendar_horizon_days: 365,
+                website_max_pages: 20,
             },
             serve: ServeConfig {
                 addr: "127.0.0.1:8080".into(),
             },
+            identities: BTreeMap::new(),
             data_dir: dir,
         }
     }
@@ -232,8 +251,24 @@ impl Config {
         if self.model.batch_size == 0 {
             return Err(bad("model.batch_size", "must be at least 1".into()));
         }
-        if self.ingest.files_per_batch == 0 {
-            return Err(bad("ingest.files_per_batch", "must be at least 1".into()));
+        for (key, value) in [
+            ("ingest.files_per_batch", self.ingest.files_per_batch),
+            (
+                "ingest.episodes_per_commit",
+                self.ingest.episodes_per_commit,
+            ),
+            (
+                "ingest.max_entries_per_file",
+                self.ingest.max_entries_per_file,
+            ),
+        ] {
+            if value == 0 {
+                return Err(bad(key, "must be at least 1".into()));
+            }
+        }
+        for user in self.identities.keys() {
+            crate::UserId::new(user.clone())
+                .map_err(|e| bad(&format!("identities.{user}"), e.to_string()))?;
         }
         crate::TenantId::new(self.tenant.clone()).map_err(|e| bad("tenant", e.to_string()))?;
         Ok(())

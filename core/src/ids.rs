@@ -171,6 +171,25 @@ pub fn episode_id(scope: &Scope, content: &ContentHash) -> String {
     .to_hex()
 }
 
+/// The id of an entry's episode (a message, tweet, event occurrence): its
+/// scope and where it lives in its source, not its bytes, so the same message
+/// in an older and a newer export is one episode.
+pub fn entry_episode_id(
+    scope: &Scope,
+    source_kind: &str,
+    conversation: &str,
+    entry: &str,
+) -> String {
+    ContentHash::of_parts(&[
+        scope.tenant.as_str().as_bytes(),
+        scope.user.as_str().as_bytes(),
+        source_kind.as_bytes(),
+        conversation.as_bytes(),
+        entry.as_bytes(),
+    ])
+    .to_hex()
+}
+
 /// The id of a chunk: its episode and its ordinal within it.
 pub fn chunk_id(episode_id: &str, ordinal: u32) -> String {
     ContentHash::of_parts(&[episode_id.as_bytes(), &ordinal.to_le_bytes()]).to_hex()
@@ -196,6 +215,11 @@ mod tests {
         assert_eq!(episode_id(&a, &h), episode_id(&a, &h));
         assert_ne!(episode_id(&a, &h), episode_id(&b, &h));
         assert_ne!(chunk_id("e", 0), chunk_id("e", 1));
+        let m =
+            |scope, conversation, entry| entry_episode_id(scope, "telegram", conversation, entry);
+        assert_eq!(m(&a, "42", "7"), m(&a, "42", "7"));
+        assert_ne!(m(&a, "42", "7"), m(&b, "42", "7"));
+        assert_ne!(m(&a, "42", "7"), m(&a, "4", "27"));
         assert_ne!(
             ContentHash::of_parts(&[b"ab", b"c"]),
             ContentHash::of_parts(&[b"a", b"bc"])

@@ -1,52 +1,125 @@
 //! The records that flow from sources to sinks.
 //!
-//! An [`Episode`] is one raw unit of footprint as it arrived (today: one
-//! document); its [`Chunk`]s are the token-bounded passages that get embedded
-//! and indexed. Both carry a [`SourceRef`] back to the exact place they came
+//! An [`Episode`] is one raw unit of footprint as it arrived: a whole
+//! document, or one message, tweet, calendar occurrence or profile item of an
+//! export. Its [`Chunk`]s are the token-bounded passages that get embedded
+//! and indexed (a message is usually one chunk). Both carry a [`SourceRef`] back to the exact place they came
 //! from, so every answer can cite its origin.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::Scope;
 
 /// What kind of footprint an episode came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// Plain text file.
+    #[serde(rename = "text")]
     Text,
     /// Markdown file.
+    #[serde(rename = "markdown")]
     Markdown,
-    /// HTML page (file or website).
+    /// HTML document.
+    #[serde(rename = "html")]
     Html,
+    /// A page of the person's own website.
+    #[serde(rename = "website")]
+    Website,
     /// PDF document.
+    #[serde(rename = "pdf")]
     Pdf,
     /// A turn of a chat with the twin.
+    #[serde(rename = "twin_chat")]
     TwinChat,
+    /// A Telegram message.
+    #[serde(rename = "telegram")]
+    Telegram,
+    /// A WhatsApp message.
+    #[serde(rename = "whatsapp")]
+    WhatsApp,
+    /// A Discord message.
+    #[serde(rename = "discord")]
+    Discord,
+    /// A turn of a ChatGPT conversation.
+    #[serde(rename = "chatgpt")]
+    ChatGpt,
+    /// A tweet, reply or retweet.
+    #[serde(rename = "twitter")]
+    Twitter,
+    /// A calendar event occurrence (a busy interval).
+    #[serde(rename = "calendar")]
+    Calendar,
+    /// An item of a LinkedIn profile (position, skill, education).
+    #[serde(rename = "linkedin")]
+    LinkedIn,
+    /// An episode in the generic JSONL format.
+    #[serde(rename = "generic")]
+    Generic,
+    /// A turn of a LoCoMo-style conversation.
+    #[serde(rename = "locomo")]
+    Locomo,
 }
 
 impl SourceKind {
+    /// Every kind, in a stable order.
+    pub const ALL: &[SourceKind] = &[
+        SourceKind::Text,
+        SourceKind::Markdown,
+        SourceKind::Html,
+        SourceKind::Website,
+        SourceKind::Pdf,
+        SourceKind::TwinChat,
+        SourceKind::Telegram,
+        SourceKind::WhatsApp,
+        SourceKind::Discord,
+        SourceKind::ChatGpt,
+        SourceKind::Twitter,
+        SourceKind::Calendar,
+        SourceKind::LinkedIn,
+        SourceKind::Generic,
+        SourceKind::Locomo,
+    ];
+
     /// The stable lowercase name stored in the lake and indexes.
     pub fn as_str(&self) -> &'static str {
         match self {
             SourceKind::Text => "text",
             SourceKind::Markdown => "markdown",
             SourceKind::Html => "html",
+            SourceKind::Website => "website",
             SourceKind::Pdf => "pdf",
             SourceKind::TwinChat => "twin_chat",
+            SourceKind::Telegram => "telegram",
+            SourceKind::WhatsApp => "whatsapp",
+            SourceKind::Discord => "discord",
+            SourceKind::ChatGpt => "chatgpt",
+            SourceKind::Twitter => "twitter",
+            SourceKind::Calendar => "calendar",
+            SourceKind::LinkedIn => "linkedin",
+            SourceKind::Generic => "generic",
+            SourceKind::Locomo => "locomo",
         }
     }
 
     /// Parses the name written by [`SourceKind::as_str`].
     pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "text" => SourceKind::Text,
-            "markdown" => SourceKind::Markdown,
-            "html" => SourceKind::Html,
-            "pdf" => SourceKind::Pdf,
-            "twin_chat" => SourceKind::TwinChat,
-            _ => return None,
-        })
+        Self::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+
+    /// Whether episodes of this kind are whole documents (chunked) rather
+    /// than single messages, posts or events.
+    pub fn is_document(&self) -> bool {
+        matches!(
+            self,
+            SourceKind::Text
+                | SourceKind::Markdown
+                | SourceKind::Html
+                | SourceKind::Website
+                | SourceKind::Pdf
+        )
     }
 }
 
@@ -71,12 +144,20 @@ pub struct SourceRef {
     /// The message id, for chat sources.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub message_id: Option<String>,
+    /// The 1-based line the passage starts on, for line-oriented sources.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
 }
 
-/// One ingested unit of footprint, keyed by its scope and content hash.
+/// One ingested unit of footprint: a document, or one entry of an export.
+///
+/// Documents are keyed by their content; entries by where they live in
+/// their source (conversation and message id), so a newer export that
+/// overlaps an older one maps its shared messages onto the same episodes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Episode {
-    /// Derived from scope and content hash ([`crate::ids::episode_id`]).
+    /// Derived from scope and content hash (documents) or from scope, source
+    /// kind, conversation and message id (entries); see [`crate::ids`].
     pub episode_id: String,
     /// Whose episode it is.
     pub scope: Scope,
@@ -84,14 +165,40 @@ pub struct Episode {
     pub source_kind: SourceKind,
     /// The origin (file path or URL) it was first ingested from.
     pub source_uri: String,
-    /// BLAKE3 of the raw bytes, hex.
+    /// BLAKE3 of the whole file it came from, hex.
+    pub file_hash: String,
+    /// BLAKE3 of the episode's own content (the document's bytes; an entry's
+    /// author, time and text), hex.
     pub content_hash: String,
-    /// Size of the raw bytes.
+    /// Size of the episode's bytes in its origin.
     pub byte_len: u64,
-    /// A title when the source has one (HTML title, first Markdown heading).
+    /// Where in the origin it starts and ends, in bytes.
+    pub byte_start: u64,
+    /// One past its last byte in the origin.
+    pub byte_end: u64,
+    /// The 1-based line it starts on, for line-oriented origins.
+    pub line: Option<u32>,
+    /// A title: the document's, or the conversation's name.
     pub title: Option<String>,
-    /// When the source says it was made (file mtime), in µs since the epoch, UTC.
+    /// The conversation, thread or channel, for entries.
+    pub conversation_id: Option<String>,
+    /// The message id within the conversation, for entries.
+    pub message_id: Option<String>,
+    /// The message it replies to, for entries.
+    pub reply_to: Option<String>,
+    /// Who wrote it, as the source names them.
+    pub author: Option<String>,
+    /// Whether the author is the user themself (their own words).
+    pub is_self: bool,
+    /// When it happened (written, sent, starts), in µs since the epoch, UTC.
+    /// Sources without a time use the file's modification time.
     pub occurred_at_us: i64,
+    /// When it ends (calendar events), in µs since the epoch, UTC.
+    pub ends_at_us: Option<i64>,
+    /// An entry's text (documents keep theirs in the chunks).
+    pub text: Option<String>,
+    /// Format-specific facts (`edited`, `retweet`, `hashtags`, `all_day`...).
+    pub meta: BTreeMap<String, String>,
     /// How many chunks it was cut into.
     pub chunk_count: u32,
 }
@@ -117,6 +224,10 @@ pub struct Chunk {
     pub source_kind: SourceKind,
     /// When its episode occurred, in µs since the epoch, UTC.
     pub occurred_at_us: i64,
+    /// Who wrote its episode, as the source names them.
+    pub author: Option<String>,
+    /// Whether that author is the user themself.
+    pub is_self: bool,
     /// The L2-normalised sentence embedding.
     pub embedding: Vec<f32>,
 }

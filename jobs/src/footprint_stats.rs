@@ -4,8 +4,6 @@
 //! healthy ingest the three chunk counts agree.
 
 use arrow::array::{Array, Int64Array, UInt64Array};
-use datafusion::common::ParamValues;
-use datafusion::common::ScalarValue;
 use serde::Serialize;
 use twinlake_core::Scope;
 use twinlake_pipelines::Backends;
@@ -43,20 +41,7 @@ fn number(array: &dyn Array) -> u64 {
 /// Counts what `backends` hold for `scope`.
 pub async fn run(backends: &Backends, scope: &Scope) -> Result<FootprintStats, JobError> {
     let ctx = lake_tables::open(&backends.lake, backends.embedder.dim()).await?;
-    let params = ParamValues::Map(
-        [
-            (
-                "tenant".to_string(),
-                ScalarValue::Utf8(Some(scope.tenant.to_string())).into(),
-            ),
-            (
-                "user".to_string(),
-                ScalarValue::Utf8(Some(scope.user.to_string())).into(),
-            ),
-        ]
-        .into_iter()
-        .collect(),
-    );
+    let params = lake_tables::scope_params(scope, &[]);
     let batches = ctx
         .sql(SQL)
         .await?

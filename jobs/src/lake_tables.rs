@@ -8,12 +8,14 @@
 use std::sync::Arc;
 
 use arrow::datatypes::SchemaRef;
+use datafusion::common::{ParamValues, ScalarValue};
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::prelude::SessionContext;
+use twinlake_core::Scope;
 use twinlake_core::lake::Lake;
 use twinlake_core::schema::{self, table};
 
@@ -76,4 +78,16 @@ pub async fn register(
         .with_schema(schema);
     ctx.register_table(table, Arc::new(ListingTable::try_new(config)?))?;
     Ok(())
+}
+
+/// The `$tenant` and `$user` parameters of `scope`, plus `extra` string
+/// parameters: every job's SQL is bound to one user this way.
+pub fn scope_params(scope: &Scope, extra: &[(&str, &str)]) -> ParamValues {
+    let text = |v: &str| ScalarValue::Utf8(Some(v.to_string())).into();
+    let mut params = vec![
+        ("tenant".to_string(), text(scope.tenant.as_str())),
+        ("user".to_string(), text(scope.user.as_str())),
+    ];
+    params.extend(extra.iter().map(|(k, v)| (k.to_string(), text(v))));
+    ParamValues::Map(params.into_iter().collect())
 }

@@ -6,9 +6,11 @@
 //! - [`rebuild_indexes`]: reload the vector and full-text indexes from the
 //!   lake, the source of truth.
 //! - [`footprint_stats`]: what each store holds for one user.
+//! - [`list_episodes`]: one user's episodes, in time order.
 
 pub mod footprint_stats;
 pub mod lake_tables;
+pub mod list_episodes;
 pub mod rebuild_indexes;
 
 /// Errors of the batch jobs.

@@ -43,6 +43,9 @@ pub enum FileError {
     /// The bus message is not a file envelope.
     #[error("malformed bus message: {0}")]
     Envelope(String),
+    /// A website could not be fetched.
+    #[error("cannot fetch {0}")]
+    Fetch(String),
     /// The tokenizer failed on its text.
     #[error("cannot chunk: {0}")]
     Chunk(String),

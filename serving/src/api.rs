@@ -6,6 +6,7 @@
 //! | `POST /twin/{user}/search` | `{"query": "...", "k": 10}` | fused hits with scores and sources |
 //! | `POST /twin/{user}/chat` | `{"message": "...", "conversation_id"?: "..."}` | a grounded answer with citations |
 //! | `GET /twin/{user}/conversations/{id}` | | the conversation's turns |
+//! | `POST /twin/{user}/upload?filename=F[&format=..][&me=..]` | the file's bytes | the ingest report (422 when refused) |
 //!
 //! The tenant comes from the `x-twinlake-tenant` header, else the
 //! configured default. Model and index work runs on the blocking pool so
@@ -13,7 +14,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -25,6 +26,7 @@ use twinlake_pipelines::Backends;
 use crate::ServingError;
 use crate::chat_log::ChatLog;
 use crate::twin::{chat, search};
+use crate::upload;
 
 /// The header naming the tenant.
 pub const TENANT_HEADER: &str = "x-twinlake-tenant";
@@ -35,15 +37,37 @@ pub struct AppState {
     pub backends: Backends,
     /// The chat log.
     pub chat_log: ChatLog,
+    /// Held while an upload runs the ingest pipeline: one consumer at a time.
+    pub ingest_lock: tokio::sync::Mutex<()>,
+}
+
+impl AppState {
+    /// State over opened stores.
+    pub fn new(backends: Backends, chat_log: ChatLog) -> Self {
+        AppState {
+            backends,
+            chat_log,
+            ingest_lock: tokio::sync::Mutex::new(()),
+        }
+    }
 }
 
 /// The API's routes over `state`.
 pub fn router(state: Arc<AppState>) -> Router {
+    // Room for the largest file ingest accepts, so the pipeline (not the
+    // transport) reports an oversized file with the configured limit.
+    let upload_limit = usize::try_from(state.backends.config.ingest.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
     Router::new()
         .route("/health", get(health))
         .route("/twin/{user}/search", post(search_handler))
         .route("/twin/{user}/chat", post(chat_handler))
         .route("/twin/{user}/conversations/{id}", get(conversation_handler))
+        .route(
+            "/twin/{user}/upload",
+            post(upload::upload_handler).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .with_state(state)
 }
 
@@ -56,7 +80,11 @@ pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> s
         .await
 }
 
-fn scope(state: &AppState, headers: &HeaderMap, user: &str) -> Result<Scope, ServingError> {
+pub(crate) fn scope(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &str,
+) -> Result<Scope, ServingError> {
     let tenant = match headers.get(TENANT_HEADER) {
         Some(v) => v
             .to_str()

@@ -19,6 +19,12 @@ pub enum ServingError {
     /// The chat log failed.
     #[error("chat log: {0}")]
     ChatLog(#[from] rusqlite::Error),
+    /// The ingest pipeline (uploads).
+    #[error(transparent)]
+    Pipeline(#[from] twinlake_pipelines::PipelineError),
+    /// The server's own files (uploads).
+    #[error("storage: {0}")]
+    Storage(String),
     /// Ids or configuration.
     #[error(transparent)]
     Core(#[from] twinlake_core::CoreError),

@@ -1,6 +1,7 @@
-//! `twinlake ingest --user U PATH...`: publish the files to the bus, run the
-//! pipeline until it is caught up, print a summary. Exits 1 when any file
-//! was refused (the others are still ingested).
+//! `twinlake ingest --user U PATH|URL...`: publish the files (and website
+//! URLs) to the bus, run the pipeline until it is caught up, print a summary
+//! per source kind. Exits 1 when any file was refused (the others are still
+//! ingested).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,14 +9,11 @@ use std::process::ExitCode;
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
 use twinlake_pipelines::Backends;
-use twinlake_pipelines::bus::FILES_TOPIC;
+use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP as GROUP};
 use twinlake_pipelines::ingest::{IngestReport, Ingestor};
 use twinlake_pipelines::sources::files;
 
 use crate::progress::IngestBar;
-
-/// The consumer group of the ingest pipeline.
-pub const GROUP: &str = "ingest";
 
 /// Arguments of `twinlake ingest`.
 #[derive(clap::Args)]
@@ -23,13 +21,19 @@ pub struct Args {
     /// Whose footprint the files are.
     #[arg(long)]
     user: String,
-    /// Force a format instead of detecting it: text, markdown, html, pdf.
+    /// Force a format instead of detecting it: text, markdown, html,
+    /// website, pdf, telegram, whatsapp, discord, chatgpt, twitter,
+    /// calendar, linkedin, jsonl, locomo.
     #[arg(long)]
     format: Option<String>,
+    /// A name the user goes by in these exports (display name, @handle);
+    /// repeatable. Adds to `[identities]` in the configuration.
+    #[arg(long = "me", value_name = "NAME")]
+    me: Vec<String>,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
-    /// Files and folders (walked recursively).
+    /// Files, folders (walked recursively) and website URLs.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
@@ -40,12 +44,13 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(f) = &args.format {
         anyhow::ensure!(
             twinlake_udfs::parse::Format::from_name(f).is_some(),
-            "unknown --format {f:?} (text, markdown, html, pdf)"
+            "unknown --format {f:?} (one of: {})",
+            twinlake_udfs::parse::Format::NAMES
         );
     }
     let found = files::discover(&args.paths)?;
     let backends = Backends::open(config)?;
-    let report = ingest(&backends, &scope, &found, args.format.as_deref()).await?;
+    let report = ingest(&backends, &scope, &found, args.format.as_deref(), &args.me).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -64,9 +69,10 @@ pub async fn ingest(
     scope: &Scope,
     found: &[PathBuf],
     format: Option<&str>,
+    me: &[String],
 ) -> anyhow::Result<IngestReport> {
     let bus = backends.bus()?;
-    files::publish(&bus, scope, found, format).await?;
+    files::publish(&bus, scope, found, format, me).await?;
     let mut consumer = bus.consumer(FILES_TOPIC, GROUP)?;
     let mut bar = IngestBar::new(bus.lag(FILES_TOPIC, GROUP)?);
     let report = Ingestor::new(backends)
@@ -78,15 +84,33 @@ pub async fn ingest(
 
 fn print_summary(r: &IngestReport) {
     println!(
-        "ingested {} files in {:.1}s: {} new episodes, {} chunks ({} tokens), {} skipped duplicates, {} errors",
+        "ingested {} files in {:.1}s: {} new episodes, {} chunks ({} tokens), {} duplicate files, {} entries already stored, {} errors",
         r.files,
         r.seconds,
         r.episodes,
         r.chunks,
         r.tokens,
         r.duplicates,
+        r.skipped_entries,
         r.errors.len()
     );
+    print_details(r);
+}
+
+/// The per-source table and the refused files, under a summary line.
+pub fn print_details(r: &IngestReport) {
+    if !r.by_source.is_empty() {
+        println!(
+            "  {:<10} {:>6} {:>9} {:>8} {:>8}",
+            "source", "files", "episodes", "chunks", "skipped"
+        );
+        for (kind, s) in &r.by_source {
+            println!(
+                "  {:<10} {:>6} {:>9} {:>8} {:>8}",
+                kind, s.files, s.episodes, s.chunks, s.skipped
+            );
+        }
+    }
     for e in &r.errors {
         println!("  error: {}: {}", e.path.display(), e.error);
     }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod episodes;
 pub mod ingest;
 pub mod job;
 pub mod pipeline;

@@ -7,10 +7,8 @@ use std::time::Duration;
 
 use twinlake_core::config::Config;
 use twinlake_pipelines::Backends;
-use twinlake_pipelines::bus::FILES_TOPIC;
+use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP as GROUP};
 use twinlake_pipelines::ingest::{IngestReport, Ingestor, Quiet};
-
-use super::ingest::GROUP;
 
 /// The pipeline commands.
 #[derive(clap::Subcommand)]
@@ -62,7 +60,5 @@ fn print_round(r: &IngestReport) {
         r.errors.len(),
         r.seconds
     );
-    for e in &r.errors {
-        println!("  error: {}: {}", e.path.display(), e.error);
-    }
+    super::ingest::print_details(r);
 }

@@ -21,10 +21,10 @@ pub struct Args {
 /// Runs `twinlake serve` until ctrl-c.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let addr = args.addr.unwrap_or_else(|| config.serve.addr.clone());
-    let state = Arc::new(AppState {
-        backends: Backends::open(config)?,
-        chat_log: ChatLog::open(&config.chat_log.url)?,
-    });
+    let state = Arc::new(AppState::new(
+        Backends::open(config)?,
+        ChatLog::open(&config.chat_log.url)?,
+    ));
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

@@ -123,6 +123,41 @@ pub fn stats(data_dir: &Path, user: &str) -> Value {
     json(twinlake(data_dir).args(["stats", "--json", "--user", user]))
 }
 
+/// A `twinlake serve` child process, killed when dropped.
+pub struct Server {
+    child: std::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Serves `data` on an ephemeral port; returns once the server is listening.
+pub fn serve(data: &Path) -> Server {
+    let mut child = twinlake(data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut first).unwrap();
+    // Keep draining, as a terminal would.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    Server { child, base }
+}
+
 /// A minimal HTTP/1.1 exchange (one request per connection), so the tests
 /// need no HTTP client crate: returns the status and the JSON body.
 pub fn http(
@@ -132,22 +167,38 @@ pub fn http(
     body: Option<&Value>,
     headers: &[(&str, &str)],
 ) -> (u16, Value) {
+    let payload = body.map(|b| b.to_string());
+    let body = payload
+        .as_deref()
+        .map(|p| ("application/json", p.as_bytes()));
+    http_bytes(base, method, path, body, headers)
+}
+
+/// [`http`] with a raw body of the given content type.
+pub fn http_bytes(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &[u8])>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
     use std::io::{Read, Write};
     let host = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(host).expect("server reachable");
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
-    if body.is_some() {
-        request.push_str("Content-Type: application/json\r\n");
-    }
-    request.push_str(&format!(
-        "Content-Length: {}\r\n\r\n{payload}",
-        payload.len()
-    ));
+    let payload = match body {
+        Some((content_type, bytes)) => {
+            request.push_str(&format!("Content-Type: {content_type}\r\n"));
+            bytes
+        }
+        None => &[],
+    };
+    request.push_str(&format!("Content-Length: {}\r\n\r\n", payload.len()));
     stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(payload).unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();
     let text = String::from_utf8_lossy(&response);
@@ -166,6 +217,25 @@ pub fn http(
         body.to_string()
     };
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// A user's episodes as `twinlake episodes --json` lists them.
+pub fn episodes(data_dir: &Path, user: &str, source: Option<&str>) -> Vec<Value> {
+    let mut cmd = twinlake(data_dir);
+    cmd.args(["episodes", "--json", "--limit", "100000", "--user", user]);
+    if let Some(source) = source {
+        cmd.args(["--source", source]);
+    }
+    let out = run(&mut cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
 }
 
 fn dechunk(body: &str) -> String {

@@ -15,8 +15,12 @@
 //! store, so each is tested on its own and reused by any engine (the
 //! in-process pipeline today, Arroyo UDFs later).
 
+#[cfg(feature = "model")]
 pub mod chunk;
+#[cfg(feature = "model")]
 pub mod embed;
+pub mod identity;
+#[cfg(feature = "model")]
 pub mod model;
 pub mod normalize;
 pub mod offsets;

@@ -8,7 +8,7 @@ use twinlake_udfs::chunk::chunk;
 use twinlake_udfs::embed::{Embedder, cosine};
 use twinlake_udfs::model::ModelFiles;
 use twinlake_udfs::normalize::normalize;
-use twinlake_udfs::parse::{Format, parse};
+use twinlake_udfs::parse::{Format, ParseContext, Parsed, parse};
 
 fn embedder() -> &'static Embedder {
     static E: OnceLock<Embedder> = OnceLock::new();
@@ -108,7 +108,11 @@ fn chunks_prefer_paragraph_boundaries() {
 fn chunk_byte_ranges_point_at_the_source_through_parse_and_normalize() {
     let html = "<html><body><h1>Skills</h1><p>Carol&nbsp;speaks   Spanish &amp; Portuguese.</p>\
                 <script>x()</script><p>She   plays the cello.</p></body></html>";
-    let doc = parse(html.as_bytes(), Format::Html).unwrap();
+    let Parsed::Document(doc) =
+        parse(html.as_bytes(), Format::Html, &ParseContext::default()).unwrap()
+    else {
+        panic!("HTML is a document");
+    };
     let (text, map) = normalize(&doc.text, &doc.map);
     let chunks = chunk(embedder().tokenizer(), &text, 6, &[]).unwrap();
     let mut seen = String::new();

@@ -7,3 +7,5 @@ pub mod embedded;
 pub const FILES_TOPIC: &str = "footprint.files";
 /// Where envelopes that failed go, with their error, for inspection or replay.
 pub const FILES_DEAD_LETTER_TOPIC: &str = "footprint.files.dlq";
+/// The consumer group of the ingest pipeline (the CLI and the server share it).
+pub const INGEST_GROUP: &str = "ingest";

@@ -1,26 +1,32 @@
-//! The lake sink: each episode's chunks and the episode row, as Parquet.
+//! The lake sink: chunks, episodes and source files, as Parquet.
 //!
-//! One object per episode and table, keyed by the episode's content hash:
-//! `tenant=<t>/user=<u>/chunks/<hash>.parquet` and
-//! `.../episodes/<hash>.parquet`. The same input always encodes to the same
-//! bytes at the same key, so a replay rewrites identical objects. The
-//! episode row is written last, after every index has committed the
-//! chunks: its presence is what marks an episode done.
+//! Episodes are committed in groups (a document is a group of one; a large
+//! export, many groups). Each group is one object per table, keyed by the
+//! hash of the group's episode ids:
+//! `tenant=<t>/user=<u>/chunks/<key>.parquet` and `.../episodes/<key>.parquet`.
+//! The same input always encodes to the same bytes at the same key, so a
+//! replay rewrites identical objects. The episodes object is written last,
+//! after every index has committed the group's chunks: its presence is what
+//! marks those episodes done. When all of a file's groups are in, a row in
+//! `sources/<file hash>.parquet` marks the whole file done.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
-use twinlake_core::Scope;
 use twinlake_core::lake::Lake;
 use twinlake_core::record::{Chunk, Episode};
-use twinlake_core::schema::{self, table};
+use twinlake_core::schema::{self, SourceFile, table};
+use twinlake_core::{ContentHash, CoreError, Scope};
 
 use crate::PipelineError;
 
-/// Writes episodes and chunks to the lake.
+/// Writes episodes, chunks and source files to the lake.
 #[derive(Clone, Debug)]
 pub struct LakeWriter {
     lake: Lake,
@@ -38,41 +44,86 @@ impl LakeWriter {
         &self.lake
     }
 
-    /// Whether the episode with this content hash is already fully ingested for `scope`.
-    pub async fn has_episode(
-        &self,
-        scope: &Scope,
-        content_hash: &str,
-    ) -> Result<bool, PipelineError> {
+    /// Whether the file with this hash is already fully ingested for `scope`.
+    pub async fn has_source(&self, scope: &Scope, file_hash: &str) -> Result<bool, PipelineError> {
         Ok(self
             .lake
-            .exists(&self.lake.table_object(scope, table::EPISODES, content_hash))
+            .exists(&self.lake.table_object(scope, table::SOURCES, file_hash))
             .await?)
     }
 
-    /// Writes an episode's chunks (one object).
+    /// The ids of every committed episode of `scope` (reads one column).
+    pub async fn committed_episode_ids(
+        &self,
+        scope: &Scope,
+    ) -> Result<HashSet<String>, PipelineError> {
+        let mut ids = HashSet::new();
+        for path in self
+            .lake
+            .list(&self.lake.table_dir(scope, table::EPISODES))
+            .await?
+        {
+            let bytes = self.lake.get(&path).await?;
+            let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)?;
+            let mask = ProjectionMask::columns(builder.parquet_schema(), ["episode_id"]);
+            for batch in builder.with_projection(mask).build()? {
+                let batch = batch.map_err(parquet::errors::ParquetError::from)?;
+                let column = batch
+                    .column(0)
+                    .as_any()
+                    .downcast_ref::<arrow::array::StringArray>()
+                    .ok_or_else(|| CoreError::Schema {
+                        table: table::EPISODES,
+                        column: "episode_id",
+                        message: format!("{path}: not a string column"),
+                    })?;
+                ids.extend(column.iter().flatten().map(str::to_string));
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Writes a group's chunks (one object).
     pub async fn write_chunks(
         &self,
-        episode: &Episode,
+        scope: &Scope,
+        group: &str,
         chunks: &[Chunk],
     ) -> Result<(), PipelineError> {
         let batch = schema::chunks_to_batch(chunks, self.dim)?;
-        let path = self
-            .lake
-            .table_object(&episode.scope, table::CHUNKS, &episode.content_hash);
+        let path = self.lake.table_object(scope, table::CHUNKS, group);
         self.lake.put(&path, encode(&batch)?).await?;
         Ok(())
     }
 
-    /// Writes the episode row: the commit marker of the episode.
-    pub async fn write_episode(&self, episode: &Episode) -> Result<(), PipelineError> {
-        let batch = schema::episodes_to_batch(std::slice::from_ref(episode))?;
-        let path = self
-            .lake
-            .table_object(&episode.scope, table::EPISODES, &episode.content_hash);
+    /// Writes a group's episode rows: the commit marker of those episodes.
+    pub async fn write_episodes(
+        &self,
+        scope: &Scope,
+        group: &str,
+        episodes: &[Episode],
+    ) -> Result<(), PipelineError> {
+        let batch = schema::episodes_to_batch(episodes)?;
+        let path = self.lake.table_object(scope, table::EPISODES, group);
         self.lake.put(&path, encode(&batch)?).await?;
         Ok(())
     }
+
+    /// Writes a file's row: the marker that all of it is in.
+    pub async fn write_source(&self, file: &SourceFile) -> Result<(), PipelineError> {
+        let batch = schema::sources_to_batch(std::slice::from_ref(file))?;
+        let path = self
+            .lake
+            .table_object(&file.scope, table::SOURCES, &file.file_hash);
+        self.lake.put(&path, encode(&batch)?).await?;
+        Ok(())
+    }
+}
+
+/// The object key of a group of episodes: the hash of their ids, in order.
+pub fn group_key(episodes: &[Episode]) -> String {
+    let ids: Vec<&[u8]> = episodes.iter().map(|e| e.episode_id.as_bytes()).collect();
+    ContentHash::of_parts(&ids).to_hex()
 }
 
 /// Encodes a batch as a zstd-compressed Parquet file.
@@ -90,13 +141,12 @@ pub fn encode(batch: &arrow::array::RecordBatch) -> Result<Bytes, PipelineError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use twinlake_core::backend::contract::chunk;
     use twinlake_core::config::LakeConfig;
     use twinlake_core::record::SourceKind;
 
     #[tokio::test]
-    async fn chunks_are_real_parquet_and_encode_deterministically() {
+    async fn groups_are_real_parquet_and_encode_deterministically() {
         let dir = tempfile::tempdir().unwrap();
         let lake = Lake::open(&LakeConfig {
             url: format!("file://{}", dir.path().display()),
@@ -115,19 +165,65 @@ mod tests {
             scope: scope.clone(),
             source_kind: SourceKind::Text,
             source_uri: "/x.txt".into(),
+            file_hash: "abc".into(),
             content_hash: "abc".into(),
             byte_len: 9,
+            byte_start: 0,
+            byte_end: 9,
+            line: None,
             title: None,
+            conversation_id: None,
+            message_id: None,
+            reply_to: None,
+            author: None,
+            is_self: false,
             occurred_at_us: 0,
+            ends_at_us: None,
+            text: None,
+            meta: Default::default(),
             chunk_count: 2,
         };
         let writer = LakeWriter::new(lake.clone(), 4);
-        assert!(!writer.has_episode(&scope, "abc").await.unwrap());
-        writer.write_chunks(&episode, &chunks).await.unwrap();
-        writer.write_episode(&episode).await.unwrap();
-        assert!(writer.has_episode(&scope, "abc").await.unwrap());
+        let key = group_key(std::slice::from_ref(&episode));
+        assert!(
+            writer
+                .committed_episode_ids(&scope)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        writer.write_chunks(&scope, &key, &chunks).await.unwrap();
+        writer
+            .write_episodes(&scope, &key, std::slice::from_ref(&episode))
+            .await
+            .unwrap();
+        let source = SourceFile {
+            scope: scope.clone(),
+            file_hash: "abc".into(),
+            uri: "/x.txt".into(),
+            source_kind: SourceKind::Text,
+            entries: 1,
+        };
+        assert!(!writer.has_source(&scope, "abc").await.unwrap());
+        writer.write_source(&source).await.unwrap();
+        assert!(writer.has_source(&scope, "abc").await.unwrap());
+        assert_eq!(
+            writer.committed_episode_ids(&scope).await.unwrap(),
+            HashSet::from(["e".to_string()])
+        );
+        let other = Scope::parse("t", "v").unwrap();
+        assert!(
+            writer
+                .committed_episode_ids(&other)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!writer.has_source(&other, "abc").await.unwrap());
 
-        let file = dir.path().join("tenant=t/user=u/chunks/abc.parquet");
+        let file = dir
+            .path()
+            .join(format!("tenant=t/user=u/chunks/{key}.parquet"));
         let first = std::fs::read(&file).unwrap();
         let reader = ParquetRecordBatchReaderBuilder::try_new(Bytes::from(first.clone()))
             .unwrap()
@@ -135,7 +231,7 @@ mod tests {
             .unwrap();
         let batches: Vec<_> = reader.map(Result::unwrap).collect();
         assert_eq!(schema::chunks_from_batch(&batches[0]).unwrap(), chunks);
-        writer.write_chunks(&episode, &chunks).await.unwrap();
+        writer.write_chunks(&scope, &key, &chunks).await.unwrap();
         assert_eq!(
             std::fs::read(&file).unwrap(),
             first,

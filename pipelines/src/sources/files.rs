@@ -1,8 +1,9 @@
-//! The file source: files and folders given to `twinlake ingest`.
+//! The file source: files, folders and URLs given to `twinlake ingest`.
 //!
 //! Folders are walked recursively in name order (hidden entries skipped), so
 //! the same tree always yields the same envelopes in the same order. Each
-//! file becomes one [`FileEnvelope`] naming its owner and absolute path.
+//! file (or website URL) becomes one [`FileEnvelope`] naming its owner, its
+//! absolute path or URL, and the names the owner goes by in it.
 
 use std::path::{Path, PathBuf};
 
@@ -10,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use twinlake_core::Scope;
 use twinlake_core::backend::{BackendError, Producer};
 
+use super::Input;
 use crate::PipelineError;
 use crate::bus::FILES_TOPIC;
+use crate::error::FileError;
 
 /// A request to ingest one file for one user: the bus message of the files topic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +26,9 @@ pub struct FileEnvelope {
     /// A forced format name (`--format`), else detected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    /// Names the owner goes by in this input (`--me`), besides those configured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub me: Vec<String>,
 }
 
 impl FileEnvelope {
@@ -35,13 +41,52 @@ impl FileEnvelope {
     pub fn from_payload(payload: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(payload)
     }
+
+    /// The URL, when the envelope names a website rather than a file.
+    pub fn url(&self) -> Option<&str> {
+        self.path.to_str().filter(|p| is_url(p))
+    }
+}
+
+/// Whether an ingest argument is an HTTP(S) URL rather than a path.
+pub fn is_url(arg: &str) -> bool {
+    arg.starts_with("http://") || arg.starts_with("https://")
+}
+
+/// Reads one file, refusing it when over `max_bytes`.
+pub fn read(path: &Path, max_bytes: u64) -> Result<Input, FileError> {
+    let meta = std::fs::metadata(path).map_err(FileError::Read)?;
+    if meta.len() > max_bytes {
+        return Err(FileError::TooLarge {
+            size: meta.len(),
+            limit: max_bytes,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(FileError::Read)?;
+    let modified_us = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_micros() as i64);
+    Ok(Input {
+        uri: path.display().to_string(),
+        name: path.to_path_buf(),
+        bytes,
+        modified_us,
+        format: None,
+    })
 }
 
 /// Lists the files under `paths` (files as given, folders walked), each
-/// made absolute. A path that does not exist is an error naming it.
+/// made absolute; URLs pass through as they are. A path that does not exist
+/// is an error naming it.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
     let mut files = Vec::new();
     for path in paths {
+        if path.to_str().is_some_and(is_url) {
+            files.push(path.clone());
+            continue;
+        }
         let meta = std::fs::metadata(path).map_err(|e| PipelineError::Input {
             path: path.clone(),
             message: e.to_string(),
@@ -80,12 +125,14 @@ pub async fn publish(
     scope: &Scope,
     files: &[PathBuf],
     format: Option<&str>,
+    me: &[String],
 ) -> Result<usize, BackendError> {
     for path in files {
         let envelope = FileEnvelope {
             scope: scope.clone(),
             path: path.clone(),
             format: format.map(str::to_string),
+            me: me.to_vec(),
         };
         let key = format!("{scope}");
         producer
@@ -124,6 +171,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing.txt"), "{err}");
+        let url = PathBuf::from("https://alice.example/");
+        assert_eq!(discover(std::slice::from_ref(&url)).unwrap(), [url]);
     }
 
     #[test]
@@ -132,7 +181,9 @@ mod tests {
             scope: Scope::parse("t", "u").unwrap(),
             path: "/a/b.txt".into(),
             format: Some("pdf".into()),
+            me: vec!["Alice Martin".into()],
         };
+        assert_eq!(e.url(), None);
         assert_eq!(FileEnvelope::from_payload(&e.to_payload()).unwrap(), e);
         assert!(
             FileEnvelope::from_payload(br#"{"scope":{"tenant":"../x","user":"u"},"path":"/a"}"#)

@@ -257,6 +257,7 @@ mod tests {
                 byte_end: 1,
                 page: None,
                 message_id: None,
+                line: None,
             },
             source_kind: SourceKind::Markdown,
         }

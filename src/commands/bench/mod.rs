@@ -4,8 +4,10 @@
 //! model, so figures do not depend on what is already ingested.
 
 mod corpus;
+mod exports;
 mod ingest;
 mod search;
+mod sources;
 
 use std::process::ExitCode;
 
@@ -18,6 +20,8 @@ pub enum Bench {
     Ingest(ingest::Args),
     /// Hybrid search latency (query embedding included) over a synthetic corpus.
     Search(search::Args),
+    /// Episodes/s per export format: parsing alone, and the whole pipeline.
+    Sources(sources::Args),
 }
 
 /// Runs a bench.
@@ -25,6 +29,7 @@ pub async fn run(config: &Config, bench: Bench) -> anyhow::Result<ExitCode> {
     match bench {
         Bench::Ingest(args) => ingest::run(config, args).await,
         Bench::Search(args) => search::run(config, args).await,
+        Bench::Sources(args) => sources::run(config, args).await,
     }
     .map(|()| ExitCode::SUCCESS)
 }

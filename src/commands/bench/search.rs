@@ -66,10 +66,13 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
                 byte_end: text.len() as u64,
                 page: None,
                 message_id: None,
+                line: None,
             },
             text,
             source_kind: SourceKind::Text,
             occurred_at_us: 0,
+            author: None,
+            is_self: false,
             embedding,
         });
         if batch.len() == 1000 || i + 1 == args.docs {

@@ -1,62 +1,170 @@
-//! Parsing: the bytes of one file into text, with a map back to the bytes.
+//! Parsing: the bytes of one file into text or into entries.
+//!
+//! Two shapes of input. A *document* (text, Markdown, HTML, PDF, a web page)
+//! becomes one [`ParsedDocument`]: its text with a map back to the bytes,
+//! later cut into chunks. An *export* (a chat log, a tweet archive, a
+//! calendar, a LinkedIn profile, generic JSONL, a LoCoMo conversation)
+//! becomes an [`Export`]: many small [`Entry`]s, each a future episode.
 //!
 //! One module per format. [`Format::detect`] picks the parser from the file
-//! extension, falling back to the first bytes; `--format` forces one.
-//! Every parser returns a [`ParsedDocument`] or a [`ParseError`] that says
-//! what is wrong in words a user can act on; the caller adds the file name.
+//! name, falling back to the first bytes; `--format` forces one. Every parser
+//! returns its result or a [`ParseError`] that says what is wrong in words a
+//! user can act on (with the line and field where there is one); the caller
+//! adds the file name.
 
+mod chatgpt;
+mod dates;
+mod discord;
+pub mod export;
 mod html;
+mod ics;
+mod json;
+mod jsonl;
+mod linkedin;
+mod locomo;
 mod markdown;
 mod pdf;
+mod telegram;
 mod text;
+mod twitter;
+mod whatsapp;
 
 use std::path::Path;
 
 use twinlake_core::record::SourceKind;
 
+pub use self::export::{Entry, Export, Origin, ParseContext};
 use crate::offsets::OffsetMap;
 
 /// A supported input format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// Plain UTF-8 text.
     Text,
     /// Markdown.
     Markdown,
-    /// HTML.
+    /// HTML document.
     Html,
+    /// A page of the person's own website (HTML, fetched or from a
+    /// `website/` folder): the person's own words.
+    Website,
     /// PDF.
     Pdf,
+    /// Telegram Desktop export (`result.json`).
+    Telegram,
+    /// WhatsApp chat export (`.txt`).
+    WhatsApp,
+    /// DiscordChatExporter JSON.
+    Discord,
+    /// ChatGPT data export (`conversations.json`).
+    ChatGpt,
+    /// Twitter/X archive (`data/tweets.js`).
+    Twitter,
+    /// iCalendar (`.ics`), e.g. a Google Calendar export.
+    Calendar,
+    /// LinkedIn data export: one of its CSV files, or the whole zip.
+    LinkedIn,
+    /// The generic JSONL episode format (`schemas/episode.schema.json`).
+    Jsonl,
+    /// A LoCoMo-style conversation file.
+    Locomo,
 }
 
+/// Every format, in the order detection tries content sniffing.
+pub const ALL_FORMATS: &[Format] = &[
+    Format::Twitter,
+    Format::Discord,
+    Format::ChatGpt,
+    Format::Locomo,
+    Format::Telegram,
+    Format::Calendar,
+    Format::LinkedIn,
+    Format::Jsonl,
+    Format::WhatsApp,
+    Format::Website,
+    Format::Html,
+    Format::Markdown,
+    Format::Pdf,
+    Format::Text,
+];
+
 /// The extensions each format is recognised by, for messages.
-pub const SUPPORTED: &str = ".txt .text .log .md .markdown .html .htm .pdf";
+pub const SUPPORTED: &str =
+    ".txt .text .log .md .markdown .html .htm .pdf .json .js .jsonl .ics .csv .zip";
 
 impl Format {
-    /// Picks the format of `path` from its extension, else from `head` (the
-    /// first bytes of the file). None when neither says.
+    /// Picks the format of the file at `path` from its name and `head` (its
+    /// first bytes; a few KiB is plenty). None when nothing matches.
+    ///
+    /// JSON is recognised by its shape (Telegram's `"messages"` with a chat
+    /// `"type"`, Discord's `"guild"`, ChatGPT's `"mapping"`, LoCoMo's
+    /// `"speaker_a"`), `.txt` files whose first line is a WhatsApp message
+    /// header are WhatsApp chats, and HTML under a `website/` or `site/`
+    /// folder is the person's website.
     pub fn detect(path: &Path, head: &[u8]) -> Option<Format> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_string());
+        let head_text = String::from_utf8_lossy(head);
         match ext.as_deref() {
-            Some("txt" | "text" | "log") => return Some(Format::Text),
             Some("md" | "markdown") => return Some(Format::Markdown),
-            Some("html" | "htm") => return Some(Format::Html),
             Some("pdf") => return Some(Format::Pdf),
+            Some("ics" | "ical" | "ifb") => return Some(Format::Calendar),
+            Some("jsonl" | "ndjson") => return Some(Format::Jsonl),
+            Some("csv") if linkedin::sniff(&name, &head_text) => return Some(Format::LinkedIn),
+            Some("zip") => return Some(Format::LinkedIn),
+            Some("js") if twitter::sniff(&name, &head_text) => return Some(Format::Twitter),
+            Some("json") => {
+                for format in [
+                    Format::Discord,
+                    Format::ChatGpt,
+                    Format::Locomo,
+                    Format::Telegram,
+                ] {
+                    if format.sniffs(&name, &head_text) {
+                        return Some(format);
+                    }
+                }
+                return None;
+            }
+            Some("txt" | "text" | "log") => {
+                return Some(if whatsapp::sniff(&name, &head_text) {
+                    Format::WhatsApp
+                } else {
+                    Format::Text
+                });
+            }
+            Some("html" | "htm" | "xhtml") => return Some(html_kind(path)),
             Some(_) => return None,
             None => {}
         }
         if head.starts_with(b"%PDF-") {
             return Some(Format::Pdf);
         }
-        let start = String::from_utf8_lossy(&head[..head.len().min(64)]).to_ascii_lowercase();
-        let start = start.trim_start();
+        let start = head_text.trim_start().to_ascii_lowercase();
         if start.starts_with("<!doctype html") || start.starts_with("<html") {
-            return Some(Format::Html);
+            return Some(html_kind(path));
+        }
+        if start.starts_with("begin:vcalendar") {
+            return Some(Format::Calendar);
         }
         None
+    }
+
+    /// Whether `head` (of a file called `name`) looks like this format.
+    fn sniffs(&self, name: &str, head: &str) -> bool {
+        match self {
+            Format::Telegram => telegram::sniff(name, head),
+            Format::WhatsApp => whatsapp::sniff(name, head),
+            Format::Discord => discord::sniff(name, head),
+            Format::ChatGpt => chatgpt::sniff(name, head),
+            Format::Twitter => twitter::sniff(name, head),
+            Format::LinkedIn => linkedin::sniff(name, head),
+            Format::Locomo => locomo::sniff(name, head),
+            _ => false,
+        }
     }
 
     /// Parses a format name as given to `--format`.
@@ -65,19 +173,56 @@ impl Format {
             "text" | "txt" => Format::Text,
             "markdown" | "md" => Format::Markdown,
             "html" | "htm" => Format::Html,
+            "website" | "web" => Format::Website,
             "pdf" => Format::Pdf,
+            "telegram" => Format::Telegram,
+            "whatsapp" => Format::WhatsApp,
+            "discord" => Format::Discord,
+            "chatgpt" => Format::ChatGpt,
+            "twitter" | "x" => Format::Twitter,
+            "calendar" | "ics" | "ical" => Format::Calendar,
+            "linkedin" => Format::LinkedIn,
+            "jsonl" | "generic" => Format::Jsonl,
+            "locomo" => Format::Locomo,
             _ => return None,
         })
     }
 
-    /// The source kind recorded for documents of this format.
+    /// The names `--format` accepts, for messages.
+    pub const NAMES: &'static str = "text, markdown, html, website, pdf, telegram, whatsapp, discord, chatgpt, twitter, calendar, linkedin, jsonl, locomo";
+
+    /// The source kind recorded for what this format produces.
     pub fn source_kind(&self) -> SourceKind {
         match self {
             Format::Text => SourceKind::Text,
             Format::Markdown => SourceKind::Markdown,
             Format::Html => SourceKind::Html,
+            Format::Website => SourceKind::Website,
             Format::Pdf => SourceKind::Pdf,
+            Format::Telegram => SourceKind::Telegram,
+            Format::WhatsApp => SourceKind::WhatsApp,
+            Format::Discord => SourceKind::Discord,
+            Format::ChatGpt => SourceKind::ChatGpt,
+            Format::Twitter => SourceKind::Twitter,
+            Format::Calendar => SourceKind::Calendar,
+            Format::LinkedIn => SourceKind::LinkedIn,
+            Format::Jsonl => SourceKind::Generic,
+            Format::Locomo => SourceKind::Locomo,
         }
+    }
+}
+
+/// HTML under a `website/` or `site/` folder is the person's own site.
+fn html_kind(path: &Path) -> Format {
+    let in_site = path.ancestors().skip(1).any(|dir| {
+        dir.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .is_some_and(|n| n == "website" || n == "site")
+    });
+    if in_site {
+        Format::Website
+    } else {
+        Format::Html
     }
 }
 
@@ -107,6 +252,15 @@ impl ParsedDocument {
     }
 }
 
+/// What a file parses into.
+#[derive(Clone, Debug)]
+pub enum Parsed {
+    /// One document, to be chunked.
+    Document(ParsedDocument),
+    /// Many entries, each its own episode.
+    Export(Export),
+}
+
 /// Why a file could not be parsed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ParseError {
@@ -116,8 +270,8 @@ pub enum ParseError {
     /// The file holds no text once parsed (a scanned PDF, an empty page).
     #[error("no text found in the {0} file")]
     NoText(&'static str),
-    /// Neither the extension nor the content names a supported format.
-    #[error("unsupported file type {0} (supported: {SUPPORTED})")]
+    /// Neither the name nor the content names a supported format.
+    #[error("unsupported file type {0} (supported: {SUPPORTED}; or force one with --format)")]
     Unsupported(String),
     /// Text formats must be UTF-8.
     #[error("invalid UTF-8 at byte {offset} (line {line}); save the file as UTF-8")]
@@ -130,18 +284,62 @@ pub enum ParseError {
     /// The PDF could not be read.
     #[error("corrupt or unreadable PDF: {0}")]
     CorruptPdf(String),
+    /// The file is not a well-formed export of the format it was taken for.
+    #[error("{format}: {message}{}", position(.line, .field))]
+    Malformed {
+        /// The format it was parsed as ("Telegram export", "iCalendar").
+        format: &'static str,
+        /// What is wrong.
+        message: String,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// The field, as a path (`messages[3].date`), when known.
+        field: Option<String>,
+    },
+    /// The file is well-formed but beyond what one file may produce.
+    #[error("{format}: refused, {message}")]
+    TooLarge {
+        /// The format it was parsed as.
+        format: &'static str,
+        /// Which limit was hit.
+        message: String,
+    },
+}
+
+fn position(line: &Option<usize>, field: &Option<String>) -> String {
+    match (line, field) {
+        (Some(l), Some(f)) => format!(" (line {l}, field {f})"),
+        (Some(l), None) => format!(" (line {l})"),
+        (None, Some(f)) => format!(" (field {f})"),
+        (None, None) => String::new(),
+    }
 }
 
 /// Parses `bytes` as `format`.
-pub fn parse(bytes: &[u8], format: Format) -> Result<ParsedDocument, ParseError> {
+pub fn parse(bytes: &[u8], format: Format, ctx: &ParseContext) -> Result<Parsed, ParseError> {
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
+    let document = |result: Result<ParsedDocument, ParseError>| result.map(Parsed::Document);
+    let export = |result: Result<Export, ParseError>| result.map(Parsed::Export);
     match format {
-        Format::Text => text::parse(bytes),
-        Format::Markdown => markdown::parse(bytes),
-        Format::Html => html::parse(bytes),
-        Format::Pdf => pdf::parse(bytes),
+        Format::Text => document(text::parse(bytes)),
+        Format::Markdown => document(markdown::parse(bytes)),
+        Format::Html => document(html::parse(bytes)),
+        Format::Website => document(html::parse(bytes).map(|mut d| {
+            d.kind = SourceKind::Website;
+            d
+        })),
+        Format::Pdf => document(pdf::parse(bytes)),
+        Format::Telegram => export(telegram::parse(bytes, ctx)),
+        Format::WhatsApp => export(whatsapp::parse(bytes, ctx)),
+        Format::Discord => export(discord::parse(bytes, ctx)),
+        Format::ChatGpt => export(chatgpt::parse(bytes, ctx)),
+        Format::Twitter => export(twitter::parse(bytes, ctx)),
+        Format::Calendar => export(ics::parse(bytes, ctx)),
+        Format::LinkedIn => export(linkedin::parse(bytes, ctx)),
+        Format::Jsonl => export(jsonl::parse(bytes, ctx)),
+        Format::Locomo => export(locomo::parse(bytes, ctx)),
     }
 }
 
@@ -170,11 +368,20 @@ mod tests {
         assert_eq!(d("noext", b"  <!DOCTYPE html><html>"), Some(Format::Html));
         assert_eq!(d("x.docx", b"PK"), None);
         assert_eq!(d("noext", b"hello"), None);
+        assert_eq!(d("site/index.html", b""), Some(Format::Website));
+        assert_eq!(d("x.ics", b""), Some(Format::Calendar));
+        assert_eq!(d("noext", b"BEGIN:VCALENDAR\r\n"), Some(Format::Calendar));
+        assert_eq!(d("events.jsonl", b""), Some(Format::Jsonl));
     }
 
     #[test]
     fn invalid_utf8_names_byte_and_line() {
-        let err = parse(b"ok\nfine\nbad \xff here", Format::Text).unwrap_err();
+        let err = parse(
+            b"ok\nfine\nbad \xff here",
+            Format::Text,
+            &ParseContext::default(),
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             ParseError::InvalidUtf8 {
@@ -183,6 +390,9 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("line 3"));
-        assert_eq!(parse(b"", Format::Pdf).unwrap_err(), ParseError::Empty);
+        assert_eq!(
+            parse(b"", Format::Pdf, &ParseContext::default()).unwrap_err(),
+            ParseError::Empty
+        );
     }
 }

@@ -44,6 +44,7 @@ struct Fields {
     byte_start: Field,
     byte_end: Field,
     page: Field,
+    line: Field,
     message_id: Field,
     occurred_at_us: Field,
 }
@@ -66,6 +67,7 @@ fn schema() -> (Schema, Fields) {
         byte_start: b.add_u64_field("byte_start", STORED),
         byte_end: b.add_u64_field("byte_end", STORED),
         page: b.add_u64_field("page", STORED),
+        line: b.add_u64_field("line", STORED),
         message_id: b.add_text_field("message_id", STORED),
         occurred_at_us: b.add_i64_field("occurred_at_us", STORED | INDEXED),
     };
@@ -163,6 +165,7 @@ impl TantivyTextIndex {
                 byte_end: num(f.byte_end).unwrap_or(0),
                 page: num(f.page).map(|p| p as u32),
                 message_id: text(f.message_id),
+                line: num(f.line).map(|l| l as u32),
             },
             source_kind: SourceKind::parse(&kind).ok_or_else(|| BackendError::Corrupt {
                 backend: BACKEND,
@@ -196,6 +199,9 @@ impl ChunkIndex for TantivyTextIndex {
                 f.byte_end => c.source.byte_end,
                 f.occurred_at_us => c.occurred_at_us,
             );
+            if let Some(line) = c.source.line {
+                d.add_u64(f.line, u64::from(line));
+            }
             if let Some(page) = c.source.page {
                 d.add_u64(f.page, u64::from(page));
             }

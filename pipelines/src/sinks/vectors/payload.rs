@@ -29,6 +29,7 @@ pub fn to_payload(c: &Chunk) -> Map<String, Value> {
         "byte_end": c.source.byte_end,
         "page": c.source.page,
         "message_id": c.source.message_id,
+        "line": c.source.line,
         "occurred_at_us": c.occurred_at_us,
     });
     match value {
@@ -78,6 +79,10 @@ pub fn from_payload(
                 .get("message_id")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            line: payload
+                .get("line")
+                .and_then(Value::as_u64)
+                .map(|l| l as u32),
         },
         source_kind: SourceKind::parse(&kind).ok_or_else(|| corrupt("source_kind"))?,
         occurred_at_us: payload

@@ -1,0 +1,9 @@
+#![no_main]
+//! The ChatGpt parser on arbitrary bytes.
+
+use libfuzzer_sys::fuzz_target;
+use twinlake_udfs::parse::Format;
+
+fuzz_target!(|data: &[u8]| {
+    twinlake_fuzz::run(Format::ChatGpt, "conversations.json", data);
+});

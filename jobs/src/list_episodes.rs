@@ -1,0 +1,36 @@
+//! `twinlake episodes`: one user's episodes, read back from the lake
+//! (`sql/jobs/list_episodes.sql`): what was ingested, who said it, when,
+//! and where it came from.
+
+use twinlake_core::Scope;
+use twinlake_core::record::Episode;
+use twinlake_core::schema::episodes_from_batch;
+use twinlake_pipelines::Backends;
+
+use crate::{JobError, lake_tables};
+
+/// The job's SQL.
+pub const SQL: &str = include_str!("../../sql/jobs/list_episodes.sql");
+
+/// Up to `limit` episodes of `scope` in time order, of `kind` only when given.
+pub async fn run(
+    backends: &Backends,
+    scope: &Scope,
+    kind: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Episode>, JobError> {
+    let ctx = lake_tables::open(&backends.lake, backends.embedder.dim()).await?;
+    let params = lake_tables::scope_params(scope, &[("kind", kind.unwrap_or_default())]);
+    let batches = ctx
+        .sql(SQL)
+        .await?
+        .with_param_values(params)?
+        .limit(0, Some(limit))?
+        .collect()
+        .await?;
+    let mut episodes = Vec::new();
+    for batch in &batches {
+        episodes.extend(episodes_from_batch(batch)?);
+    }
+    Ok(episodes)
+}

@@ -1,0 +1,152 @@
+//! `POST /twin/{user}/upload`: a footprint file sent over HTTP.
+//!
+//! The body is the file's bytes; `filename` (required) names it, since the
+//! name is how many exports are recognised (`result.json`, `tweets.js`,
+//! `WhatsApp Chat with Bob.txt`). The file is kept under
+//! `<data dir>/uploads/<tenant>/<user>/<content hash>/<filename>`, so it can
+//! be re-ingested or audited, then published to the bus and run through the
+//! same pipeline as `twinlake ingest`, with the same detection, dedup and
+//! errors. The reply is the ingest report: 200 when the file was stored or
+//! was already there, 422 when it was refused (the report says why).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+use twinlake_core::{ContentHash, Scope};
+use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP};
+use twinlake_pipelines::ingest::{IngestReport, Ingestor, Quiet};
+use twinlake_pipelines::sources::files;
+use twinlake_udfs::parse::Format;
+
+use crate::ServingError;
+use crate::api::{AppState, scope};
+
+/// Query parameters of an upload.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadParams {
+    /// The file's name, extension included.
+    filename: String,
+    /// A format to force instead of detecting one.
+    #[serde(default)]
+    format: Option<String>,
+    /// A name the user goes by in this file.
+    #[serde(default)]
+    me: Option<String>,
+}
+
+/// Stores the posted file and ingests it for `user`.
+pub async fn upload_handler(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+    Query(params): Query<UploadParams>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ServingError> {
+    let scope = scope(&state, &headers, &user)?;
+    let name = file_name(&params.filename)?;
+    if let Some(format) = &params.format
+        && Format::from_name(format).is_none()
+    {
+        return Err(ServingError::BadRequest(format!(
+            "unknown format {format:?} (one of: {})",
+            Format::NAMES
+        )));
+    }
+    if body.is_empty() {
+        return Err(ServingError::BadRequest(format!(
+            "{name}: the upload is empty"
+        )));
+    }
+    let path = store(&state, &scope, &name, &body)?;
+    let me: Vec<String> = params.me.into_iter().collect();
+    let report = ingest(&state, &scope, path, params.format.as_deref(), &me).await?;
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        Json(serde_json::to_value(report).unwrap_or_default()),
+    ))
+}
+
+/// The last path component of `raw`, if it is a plain, reasonable name.
+fn file_name(raw: &str) -> Result<String, ServingError> {
+    let name = raw.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    let ok = !name.is_empty()
+        && name.len() <= 200
+        && !name.starts_with('.')
+        && !name.chars().any(|c| c.is_control());
+    if !ok {
+        return Err(ServingError::BadRequest(format!(
+            "filename {raw:?} is not a plain file name"
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// Keeps the upload in the data directory, under its content hash.
+fn store(
+    state: &AppState,
+    scope: &Scope,
+    name: &str,
+    body: &[u8],
+) -> Result<PathBuf, ServingError> {
+    let dir = state
+        .backends
+        .config
+        .data_dir
+        .join("uploads")
+        .join(scope.tenant.as_str())
+        .join(scope.user.as_str())
+        .join(&ContentHash::of(body).to_hex()[..16]);
+    let path = dir.join(name);
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(&dir)?;
+        let partial = dir.join(format!(".{name}.partial"));
+        std::fs::write(&partial, body)?;
+        std::fs::rename(&partial, &path)
+    };
+    write().map_err(|e| ServingError::Storage(format!("{}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// Publishes the stored file and runs the pipeline until it is caught up.
+async fn ingest(
+    state: &AppState,
+    scope: &Scope,
+    path: PathBuf,
+    format: Option<&str>,
+    me: &[String],
+) -> Result<IngestReport, ServingError> {
+    let _one_at_a_time = state.ingest_lock.lock().await;
+    let bus = state.backends.bus()?;
+    files::publish(&bus, scope, &[path], format, me).await?;
+    let mut consumer = bus.consumer(FILES_TOPIC, INGEST_GROUP)?;
+    Ok(Ingestor::new(&state.backends)
+        .run(&mut consumer, &bus, &mut Quiet)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_reduced_to_their_last_component() {
+        assert_eq!(file_name("result.json").unwrap(), "result.json");
+        assert_eq!(file_name("../../etc/passwd").unwrap(), "passwd");
+        assert_eq!(file_name("C:\\\\x\\\\tweets.js").unwrap(), "tweets.js");
+        for bad in ["", "  ", "../", ".hidden", "a\nb"] {
+            assert!(file_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}
