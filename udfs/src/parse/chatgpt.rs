@@ -321,6 +321,7 @@ impl<'t> Reader<'t> {
             let node: RawNode = self.doc.object(raw, &node_path)?;
             let parent_field = format!("{node_path}.parent");
             let parent = self
+                .doc
                 .string(node.parent.as_ref(), raw, &parent_field)?
                 .map(str::to_string);
             branch.push((next, node.message));

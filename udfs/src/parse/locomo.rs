@@ -254,10 +254,12 @@ impl<'t> Reader<'t> {
                     }
                 };
                 let said = self
+                    .doc
                     .string(turn.text.as_ref(), turn_raw, &field("text"))?
                     .unwrap_or_default()
                     .trim();
                 let caption = self
+                    .doc
                     .string(turn.blip_caption.as_ref(), turn_raw, &field("blip_caption"))?
                     .map(str::trim)
                     .filter(|c| !c.is_empty());

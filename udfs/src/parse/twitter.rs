@@ -354,6 +354,7 @@ impl<'t> Reader<'t> {
             {
                 Some(t) => t,
                 None => self
+                    .doc
                     .string(fields.text.as_ref(), raw, &field("text"))?
                     .unwrap_or_default(),
             };
@@ -387,6 +388,7 @@ impl<'t> Reader<'t> {
             )?,
         };
         let reply_to_user = self
+            .doc
             .string(
                 fields.in_reply_to_screen_name.as_ref(),
                 raw,
@@ -470,6 +472,7 @@ impl<'t> Reader<'t> {
                 );
                 if link.is_none() {
                     link = self
+                        .doc
                         .string(item.get("url"), raw, &format!("{mpath}.url"))?
                         .filter(|u| !u.is_empty());
                 }
