@@ -13,6 +13,7 @@
 
 use serde::Serialize;
 use twinlake_core::record::SourceRef;
+use twinlake_udfs::parse::dates::MONTHS;
 
 use super::search::SearchHit;
 use super::terms::{terms, words};
@@ -63,20 +64,6 @@ const WEEKDAYS: [&str; 7] = [
     "friday",
     "saturday",
     "sunday",
-];
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
 ];
 
 impl Cue {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, SecondsFormat};
 
 /// English month names, lowercase, January first.
-const MONTHS: [&str; 12] = [
+pub const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",

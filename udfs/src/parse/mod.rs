@@ -13,7 +13,7 @@
 //! adds the file name.
 
 mod chatgpt;
-mod dates;
+pub mod dates;
 mod discord;
 pub mod export;
 mod html;
