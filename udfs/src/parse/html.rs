@@ -200,7 +200,10 @@ fn decode(s: &str) -> String {
 
 /// Decodes the entity at the start of `s`: (text, bytes consumed).
 fn entity(s: &str) -> Option<(String, usize)> {
-    let semi = s[..s.len().min(12)].find(';')?;
+    // Bytes, not a str slice: the 12-byte window may end inside a character.
+    let semi = s.as_bytes()[..s.len().min(12)]
+        .iter()
+        .position(|&b| b == b';')?;
     let body = &s[1..semi];
     let c = if let Some(num) = body.strip_prefix('#') {
         let code = match num.strip_prefix(['x', 'X']) {
@@ -288,6 +291,17 @@ mod tests {
         assert_eq!(
             parse(b"<html><script>x</script></html>").unwrap_err(),
             ParseError::NoText("HTML")
+        );
+    }
+
+    #[test]
+    fn an_entity_window_ending_inside_a_character_is_not_an_entity() {
+        // Found by the fuzzer: the window of 12 bytes after '&' cut 'ʃ' in two.
+        let doc = parse("`1&\0\0\0\0\0\0\0\0\0\0ʃ".as_bytes()).unwrap();
+        assert!(
+            doc.text.contains('&') && doc.text.ends_with('ʃ'),
+            "{:?}",
+            doc.text
         );
     }
 }
