@@ -5,11 +5,15 @@
 //! lake already holds that file for that user. Otherwise it is parsed —
 //! a document into one episode, an export into one episode per entry — and
 //! entries already stored (from an older, overlapping export) are dropped.
-//! The new episodes are committed in groups of `ingest.episodes_per_commit`:
-//! embedded, written to the lake as chunks, upserted into both indexes and
-//! committed, and only then is the group's episodes object written (the
-//! group's commit marker). After the last group a `sources` row marks the
-//! file done, and after the whole batch the bus position is committed.
+//! Each file's new episodes are cut into groups of at most
+//! `ingest.episodes_per_commit`. The groups of a batch's files are then
+//! committed together, several small files per round: embedded in one call,
+//! each group written to the lake as a chunks object, all upserted into both
+//! indexes and committed once, and only then is each group's episodes object
+//! written (the group's commit marker). When all of a file's groups are in,
+//! its `sources` row marks the file done; after the whole batch the bus
+//! position is committed. Group keys depend only on the file's own new
+//! episodes, so a replay after a crash rebuilds the same objects.
 //! A crash anywhere replays from the last commit; every write is keyed by
 //! content, so the end state is the same as an uninterrupted run.
 //!
@@ -46,7 +50,8 @@ use crate::{Backends, PipelineError};
 const DETECT_HEAD_BYTES: usize = 4096;
 
 /// What the pipeline remembers between batches of one run: files already
-/// seen and, per scope, the ids of committed episodes (loaded once).
+/// seen and, per scope, the ids of episodes committed or claimed by a file
+/// of this run (loaded from the lake once).
 #[derive(Default)]
 struct RunState {
     files: HashSet<(Scope, String)>,
@@ -84,20 +89,31 @@ impl<'a> Ingestor<'a> {
             let Some(last) = deliveries.last().cloned() else {
                 break;
             };
+            let mut pending = Vec::new();
             for delivery in &deliveries {
-                self.run_delivery(delivery, &mut state, dead_letters, observer, &mut report)
-                    .await?;
+                self.run_delivery(
+                    delivery,
+                    &mut state,
+                    &mut pending,
+                    dead_letters,
+                    observer,
+                    &mut report,
+                )
+                .await?;
             }
+            self.commit_files(pending, observer, &mut report).await?;
             source.commit(&last).await?;
         }
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
 
+    /// Reads and parses one envelope's inputs; what is new joins `pending`.
     async fn run_delivery(
         &self,
         delivery: &Delivery,
         state: &mut RunState,
+        pending: &mut Vec<PendingFile>,
         dead_letters: &dyn Producer,
         observer: &mut dyn IngestObserver,
         report: &mut IngestReport,
@@ -130,13 +146,13 @@ impl<'a> Ingestor<'a> {
         };
         for input in inputs {
             let path = PathBuf::from(&input.uri);
-            let outcome = match self.ingest(&envelope, &input, state, observer).await {
-                Ok(outcome) => {
-                    if matches!(outcome, FileOutcome::Ingested { .. }) {
-                        report.bytes += input.bytes.len() as u64;
-                    }
-                    outcome
+            let outcome = match self.prepare(&envelope, &input, state).await {
+                Ok(Some(mut file)) => {
+                    file.path = path;
+                    pending.push(file);
+                    continue;
                 }
+                Ok(None) => FileOutcome::Duplicate,
                 Err(Failure::File(e)) => FileOutcome::Failed(e),
                 Err(Failure::Pipeline(e)) => return Err(e),
             };
@@ -185,14 +201,14 @@ impl<'a> Ingestor<'a> {
         Ok(())
     }
 
-    /// Parses one input and commits its new episodes.
-    async fn ingest(
+    /// Parses one input and keeps its new episodes, cut into groups, for
+    /// [`Self::commit_files`]. None: the file is already stored.
+    async fn prepare(
         &self,
         envelope: &FileEnvelope,
         input: &Input,
         state: &mut RunState,
-        observer: &mut dyn IngestObserver,
-    ) -> Result<FileOutcome, Failure> {
+    ) -> Result<Option<PendingFile>, Failure> {
         let config = &self.backends.config;
         let scope = &envelope.scope;
         if input.bytes.is_empty() {
@@ -210,7 +226,7 @@ impl<'a> Ingestor<'a> {
                 .unwrap_or(false)
         {
             state.files.insert(file_key);
-            return Ok(FileOutcome::Duplicate);
+            return Ok(None);
         }
         let format = detect(envelope, input)?;
         let ctx = ParseContext {
@@ -245,57 +261,128 @@ impl<'a> Ingestor<'a> {
             }
         };
         let entries = drafts.len();
+        // Claimed now, so an overlapping file later in the run (even in this
+        // batch) skips these episodes rather than storing them twice.
         let committed = self.committed(scope, state).await?;
-        let mut fresh = HashSet::new();
-        let mut new: Vec<Drafted> = drafts
+        let new: Vec<Drafted> = drafts
             .into_iter()
-            .filter(|d| {
-                !committed.contains(&d.episode.episode_id)
-                    && fresh.insert(d.episode.episode_id.clone())
-            })
+            .filter(|d| committed.insert(d.episode.episode_id.clone()))
             .collect();
-        let skipped = entries - new.len();
-        let total = new.len();
-        let (mut chunks, mut tokens) = (0, 0);
-        let mut done = 0;
-        for group in new.chunks_mut(config.ingest.episodes_per_commit) {
-            let (c, t) = self.commit_group(scope, group).await?;
-            chunks += c;
-            tokens += t;
-            done += group.len();
-            let committed = state.committed.entry(scope.clone()).or_default();
-            committed.extend(group.iter().map(|d| d.episode.episode_id.clone()));
-            observer.episodes_committed(&input.name, done, total);
+        state.files.insert(file_key);
+        let mut groups = Vec::new();
+        let mut rest = new.into_iter().peekable();
+        while rest.peek().is_some() {
+            groups.push(
+                rest.by_ref()
+                    .take(config.ingest.episodes_per_commit)
+                    .collect(),
+            );
         }
-        self.lake
-            .write_source(&SourceFile {
+        let total = groups.iter().map(Vec::len).sum::<usize>();
+        Ok(Some(PendingFile {
+            path: PathBuf::new(),
+            source: SourceFile {
                 scope: scope.clone(),
                 file_hash,
                 uri: input.uri.clone(),
                 source_kind: kind,
                 entries: entries as u64,
-            })
-            .await?;
-        state.files.insert(file_key);
-        Ok(FileOutcome::Ingested {
-            kind,
-            episodes: total,
-            chunks,
-            tokens,
-            skipped,
-        })
+            },
+            bytes: input.bytes.len() as u64,
+            groups,
+            total,
+            skipped: entries - total,
+            done: 0,
+            chunks: 0,
+            tokens: 0,
+        }))
     }
 
-    /// Embeds, stores and indexes one group, then writes its commit marker.
-    /// Returns the chunks and model tokens stored.
-    async fn commit_group(
+    /// Commits the groups of a batch's files, packing groups of several
+    /// files into one round of at most `episodes_per_commit` episodes (a
+    /// larger group goes alone); marks each file done after its last group.
+    async fn commit_files(
         &self,
-        scope: &Scope,
-        group: &mut [Drafted],
-    ) -> Result<(usize, u64), PipelineError> {
-        let texts: Vec<&str> = group
+        mut files: Vec<PendingFile>,
+        observer: &mut dyn IngestObserver,
+        report: &mut IngestReport,
+    ) -> Result<(), PipelineError> {
+        let limit = self.backends.config.ingest.episodes_per_commit;
+        let mut queue: Vec<(usize, Vec<Drafted>)> = Vec::new();
+        for (i, file) in files.iter_mut().enumerate() {
+            queue.extend(std::mem::take(&mut file.groups).into_iter().map(|g| (i, g)));
+        }
+        let mut remaining: Vec<usize> = vec![0; files.len()];
+        for (i, _) in &queue {
+            remaining[*i] += 1;
+        }
+        // Files with nothing new are done at once.
+        for (i, file) in files.iter().enumerate() {
+            if remaining[i] == 0 {
+                self.file_committed(file, observer, report).await?;
+            }
+        }
+        let mut queue = queue.into_iter().peekable();
+        while queue.peek().is_some() {
+            let mut round = Vec::new();
+            let mut size = 0;
+            while let Some((_, group)) = queue.peek() {
+                if !round.is_empty() && size + group.len() > limit {
+                    break;
+                }
+                size += group.len();
+                round.push(queue.next().expect("peeked"));
+            }
+            self.commit_round(&mut round).await?;
+            for (i, group) in &round {
+                let file = &mut files[*i];
+                file.done += group.len();
+                file.chunks += group.iter().map(|d| d.chunks.len()).sum::<usize>();
+                file.tokens += group
+                    .iter()
+                    .flat_map(|d| &d.chunks)
+                    .map(|c| u64::from(c.token_count))
+                    .sum::<u64>();
+                observer.episodes_committed(&file.path, file.done, file.total);
+                remaining[*i] -= 1;
+                if remaining[*i] == 0 {
+                    self.file_committed(file, observer, report).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a file's `sources` row and reports it.
+    async fn file_committed(
+        &self,
+        file: &PendingFile,
+        observer: &mut dyn IngestObserver,
+        report: &mut IngestReport,
+    ) -> Result<(), PipelineError> {
+        self.lake.write_source(&file.source).await?;
+        let outcome = FileOutcome::Ingested {
+            kind: file.source.source_kind,
+            episodes: file.total,
+            chunks: file.chunks,
+            tokens: file.tokens,
+            skipped: file.skipped,
+        };
+        report.bytes += file.bytes;
+        report.record(&file.path, &outcome);
+        observer.file_done(&file.path, &outcome);
+        Ok(())
+    }
+
+    /// Embeds, stores and indexes a round of groups with one index commit,
+    /// then writes each group's commit marker.
+    async fn commit_round(&self, round: &mut [(usize, Vec<Drafted>)]) -> Result<(), PipelineError> {
+        let texts: Vec<&str> = round
             .iter()
-            .flat_map(|d| d.chunks.iter().map(|c| c.text.as_str()))
+            .flat_map(|(_, g)| {
+                g.iter()
+                    .flat_map(|d| d.chunks.iter().map(|c| c.text.as_str()))
+            })
             .collect();
         let vectors = if texts.is_empty() {
             Vec::new()
@@ -303,23 +390,36 @@ impl<'a> Ingestor<'a> {
             self.backends.embedder.embed(&texts)?
         };
         let mut vectors = vectors.into_iter();
-        for chunk in group.iter_mut().flat_map(|d| d.chunks.iter_mut()) {
+        for chunk in round
+            .iter_mut()
+            .flat_map(|(_, g)| g.iter_mut().flat_map(|d| d.chunks.iter_mut()))
+        {
             chunk.embedding = vectors.next().expect("one vector per chunk");
         }
-        let episodes: Vec<_> = group.iter().map(|d| d.episode.clone()).collect();
-        let chunks: Vec<Chunk> = group
-            .iter()
-            .flat_map(|d| d.chunks.iter().cloned())
-            .collect();
-        let key = group_key(&episodes);
-        self.lake.write_chunks(scope, &key, &chunks).await?;
-        self.backends.vectors.upsert(&chunks)?;
-        self.backends.text.upsert(&chunks)?;
+        let mut all = Vec::new();
+        for (_, group) in round.iter() {
+            let chunks: Vec<Chunk> = group
+                .iter()
+                .flat_map(|d| d.chunks.iter().cloned())
+                .collect();
+            let episodes: Vec<_> = group.iter().map(|d| d.episode.clone()).collect();
+            let scope = &episodes[0].scope;
+            self.lake
+                .write_chunks(scope, &group_key(&episodes), &chunks)
+                .await?;
+            all.extend(chunks);
+        }
+        self.backends.vectors.upsert(&all)?;
+        self.backends.text.upsert(&all)?;
         self.backends.vectors.commit()?;
         self.backends.text.commit()?;
-        self.lake.write_episodes(scope, &key, &episodes).await?;
-        let tokens = chunks.iter().map(|c| u64::from(c.token_count)).sum();
-        Ok((chunks.len(), tokens))
+        for (_, group) in round.iter() {
+            let episodes: Vec<_> = group.iter().map(|d| d.episode.clone()).collect();
+            self.lake
+                .write_episodes(&episodes[0].scope, &group_key(&episodes), &episodes)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The committed episode ids of `scope`, read from the lake once per run.
@@ -327,12 +427,12 @@ impl<'a> Ingestor<'a> {
         &self,
         scope: &Scope,
         state: &'s mut RunState,
-    ) -> Result<&'s HashSet<String>, PipelineError> {
+    ) -> Result<&'s mut HashSet<String>, PipelineError> {
         if !state.committed.contains_key(scope) {
             let ids = self.lake.committed_episode_ids(scope).await?;
             state.committed.insert(scope.clone(), ids);
         }
-        Ok(&state.committed[scope])
+        Ok(state.committed.get_mut(scope).expect("just inserted"))
     }
 
     /// The names the envelope's user goes by: configured, and given with it.
@@ -347,6 +447,19 @@ impl<'a> Ingestor<'a> {
             .flatten();
         Identity::new(user, configured.chain(&envelope.me))
     }
+}
+
+/// A parsed file whose new episodes wait to be committed.
+struct PendingFile {
+    path: PathBuf,
+    source: SourceFile,
+    bytes: u64,
+    groups: Vec<Vec<Drafted>>,
+    total: usize,
+    skipped: usize,
+    done: usize,
+    chunks: usize,
+    tokens: u64,
 }
 
 /// Why an input was not ingested: its own fault, or the pipeline's.
