@@ -150,6 +150,39 @@ pub mod contract {
     use super::*;
     use crate::record::Chunk;
 
+    /// A document episode of `scope` (a text file at `uri` of `len` bytes,
+    /// one chunk), for tests that need an episode row.
+    pub fn document_episode(
+        scope: &Scope,
+        id: &str,
+        uri: &str,
+        len: u64,
+    ) -> crate::record::Episode {
+        crate::record::Episode {
+            episode_id: id.to_string(),
+            scope: scope.clone(),
+            source_kind: SourceKind::Text,
+            source_uri: uri.to_string(),
+            file_hash: crate::ids::ContentHash::of(uri.as_bytes()).to_hex(),
+            content_hash: crate::ids::ContentHash::of(id.as_bytes()).to_hex(),
+            byte_len: len,
+            byte_start: 0,
+            byte_end: len,
+            line: None,
+            title: None,
+            conversation_id: None,
+            message_id: None,
+            reply_to: None,
+            author: None,
+            is_self: false,
+            occurred_at_us: 0,
+            ends_at_us: None,
+            text: None,
+            meta: Default::default(),
+            chunk_count: 1,
+        }
+    }
+
     /// A chunk of `scope` with a one-hot-ish embedding of `dim` floats
     /// pointing at axis `axis`.
     pub fn chunk(scope: &Scope, id: &str, text: &str, axis: usize, dim: usize) -> Chunk {

@@ -456,19 +456,10 @@ mod tests {
             chunk_count: 1,
         };
         let document = Episode {
-            episode_id: "e2".into(),
             source_kind: SourceKind::Pdf,
-            line: None,
-            title: None,
-            conversation_id: None,
-            message_id: None,
-            reply_to: None,
-            author: None,
             is_self: true,
             ends_at_us: Some(5),
-            text: None,
-            meta: BTreeMap::new(),
-            ..message.clone()
+            ..crate::backend::contract::document_episode(&message.scope, "e2", "/x/brief.pdf", 40)
         };
         message.chunk_count = 2;
         let episodes = vec![message, document];

@@ -114,30 +114,38 @@ impl EpisodeBuilder<'_> {
         Ok(Drafted { episode, chunks })
     }
 
-    /// One episode per entry of an export of `kind`; `identity` decides
-    /// which authors are the user.
+    /// One episode per entry of an export of `kind` whose episode id `keep`
+    /// accepts (entries already stored are skipped before any tokenising);
+    /// `identity` decides which authors are the user.
     pub fn export(
         &self,
         export: &Export,
         kind: SourceKind,
         identity: &Identity,
+        mut keep: impl FnMut(&str) -> bool,
     ) -> Result<Vec<Drafted>, FileError> {
         let identity = identity.clone().with_names(&export.owner_names);
         export
             .entries
             .iter()
-            .map(|entry| self.entry(entry, kind, &identity))
+            .map(|entry| (self.entry_id(entry, kind), entry))
+            .filter(|(id, _)| keep(id))
+            .map(|(id, entry)| self.entry(id, entry, kind, &identity))
             .collect()
+    }
+
+    /// The episode id of an entry: where it lives in its source.
+    fn entry_id(&self, entry: &Entry, kind: SourceKind) -> String {
+        entry_episode_id(self.scope, kind.as_str(), &entry.conversation, &entry.id)
     }
 
     fn entry(
         &self,
+        episode_id: String,
         entry: &Entry,
         kind: SourceKind,
         identity: &Identity,
     ) -> Result<Drafted, FileError> {
-        let episode_id =
-            entry_episode_id(self.scope, kind.as_str(), &entry.conversation, &entry.id);
         let is_self = entry
             .author_is_self
             .unwrap_or_else(|| entry.author.as_deref().is_some_and(|a| identity.is(a)));

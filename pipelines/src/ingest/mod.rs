@@ -250,24 +250,29 @@ impl<'a> Ingestor<'a> {
             file_hash: &file_hash,
             fallback_time_us: input.modified_us,
         };
-        let (kind, drafts) = match &parsed {
-            Parsed::Document(doc) => (doc.kind, vec![builder.document(doc, &input.bytes)?]),
+        let identity = self.identity(envelope);
+        let committed = self.committed(scope, state).await?;
+        // Entries already stored are skipped before they are drafted; an
+        // entry repeated within the file is drafted once.
+        let mut fresh = HashSet::new();
+        let mut keep = |id: &str| !committed.contains(id) && fresh.insert(id.to_string());
+        let (kind, entries, new): (_, _, Vec<Drafted>) = match &parsed {
+            Parsed::Document(doc) => {
+                let draft = builder.document(doc, &input.bytes)?;
+                let new = keep(&draft.episode.episode_id);
+                (doc.kind, 1, new.then_some(draft).into_iter().collect())
+            }
             Parsed::Export(export) => {
                 // An export may hold no entries (an empty chat, an archive's
                 // account.js): that is recorded, not refused.
                 let kind = format.source_kind();
-                let identity = self.identity(envelope);
-                (kind, builder.export(export, kind, &identity)?)
+                let new = builder.export(export, kind, &identity, &mut keep)?;
+                (kind, export.entries.len(), new)
             }
         };
-        let entries = drafts.len();
         // Claimed now, so an overlapping file later in the run (even in this
         // batch) skips these episodes rather than storing them twice.
-        let committed = self.committed(scope, state).await?;
-        let new: Vec<Drafted> = drafts
-            .into_iter()
-            .filter(|d| committed.insert(d.episode.episode_id.clone()))
-            .collect();
+        committed.extend(fresh);
         state.files.insert(file_key);
         let mut groups = Vec::new();
         let mut rest = new.into_iter().peekable();
@@ -397,26 +402,27 @@ impl<'a> Ingestor<'a> {
             chunk.embedding = vectors.next().expect("one vector per chunk");
         }
         let mut all = Vec::new();
+        let mut markers = Vec::with_capacity(round.len());
         for (_, group) in round.iter() {
+            let episodes: Vec<_> = group.iter().map(|d| d.episode.clone()).collect();
+            let key = group_key(&episodes);
             let chunks: Vec<Chunk> = group
                 .iter()
                 .flat_map(|d| d.chunks.iter().cloned())
                 .collect();
-            let episodes: Vec<_> = group.iter().map(|d| d.episode.clone()).collect();
-            let scope = &episodes[0].scope;
             self.lake
-                .write_chunks(scope, &group_key(&episodes), &chunks)
+                .write_chunks(&episodes[0].scope, &key, &chunks)
                 .await?;
             all.extend(chunks);
+            markers.push((key, episodes));
         }
         self.backends.vectors.upsert(&all)?;
         self.backends.text.upsert(&all)?;
         self.backends.vectors.commit()?;
         self.backends.text.commit()?;
-        for (_, group) in round.iter() {
-            let episodes: Vec<_> = group.iter().map(|d| d.episode.clone()).collect();
+        for (key, episodes) in &markers {
             self.lake
-                .write_episodes(&episodes[0].scope, &group_key(&episodes), &episodes)
+                .write_episodes(&episodes[0].scope, key, episodes)
                 .await?;
         }
         Ok(())

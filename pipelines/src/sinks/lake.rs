@@ -141,7 +141,7 @@ pub fn encode(batch: &arrow::array::RecordBatch) -> Result<Bytes, PipelineError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twinlake_core::backend::contract::chunk;
+    use twinlake_core::backend::contract::{chunk, document_episode};
     use twinlake_core::config::LakeConfig;
     use twinlake_core::record::SourceKind;
 
@@ -161,27 +161,9 @@ mod tests {
             chunk(&scope, "b", "beta", 1, 4),
         ];
         let episode = Episode {
-            episode_id: "e".into(),
-            scope: scope.clone(),
-            source_kind: SourceKind::Text,
-            source_uri: "/x.txt".into(),
             file_hash: "abc".into(),
-            content_hash: "abc".into(),
-            byte_len: 9,
-            byte_start: 0,
-            byte_end: 9,
-            line: None,
-            title: None,
-            conversation_id: None,
-            message_id: None,
-            reply_to: None,
-            author: None,
-            is_self: false,
-            occurred_at_us: 0,
-            ends_at_us: None,
-            text: None,
-            meta: Default::default(),
             chunk_count: 2,
+            ..document_episode(&scope, "e", "/x.txt", 9)
         };
         let writer = LakeWriter::new(lake.clone(), 4);
         let key = group_key(std::slice::from_ref(&episode));
