@@ -5,6 +5,7 @@
 //! chains printed once, with a non-zero exit.
 
 mod commands;
+mod eval;
 mod progress;
 
 use std::path::PathBuf;
@@ -52,6 +53,9 @@ enum Command {
     /// Measure speed and memory.
     #[command(subcommand)]
     Bench(commands::bench::Bench),
+    /// Measure quality on labelled data.
+    #[command(subcommand)]
+    Eval(commands::eval::Eval),
 }
 
 fn main() -> ExitCode {
@@ -86,12 +90,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ingest(args) => commands::ingest::run(&config, args).await,
         Command::Pipeline(command) => commands::pipeline::run(&config, command).await,
-        Command::Search(args) => commands::query::search(&config, args),
-        Command::Ask(args) => commands::query::ask(&config, args),
+        Command::Search(args) => commands::query::search(&config, args).await,
+        Command::Ask(args) => commands::query::ask(&config, args).await,
         Command::Stats(args) => commands::stats::run(&config, args).await,
         Command::Episodes(args) => commands::episodes::run(&config, args).await,
         Command::Serve(args) => commands::serve::run(&config, args).await,
         Command::Job(job) => commands::job::run(&config, job).await,
         Command::Bench(bench) => commands::bench::run(&config, bench).await,
+        Command::Eval(eval) => commands::eval::run(&config, eval).await,
     }
 }

@@ -195,11 +195,18 @@ fn ask_answers_from_the_footprint_with_citations() {
     let answer = reply["answer"].as_str().unwrap();
     assert!(answer.contains("shellfish"), "{answer}");
     assert!(answer.contains("[1]"), "{answer}");
+    // The first citation is Bob's own words (his journal or his own
+    // message), the question being in the first person.
+    let first = &reply["citations"][0];
     assert!(
-        reply["citations"][0]["source"]["uri"]
+        first["quote"].as_str().unwrap().contains("shellfish"),
+        "{reply}"
+    );
+    assert!(
+        first["source"]["uri"]
             .as_str()
             .unwrap()
-            .ends_with("journal.txt"),
+            .contains("/demo/bob/"),
         "{reply}"
     );
     assert_eq!(reply["user_turn"]["role"], "user");

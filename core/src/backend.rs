@@ -37,6 +37,13 @@ pub enum BackendError {
         path: String,
         holder: String,
     },
+    /// The stored index was laid out by an older twinlake: being derived
+    /// state, it is dropped and reloaded from the lake.
+    #[error("{backend}: the index at {location} has an older layout; rebuild it from the lake")]
+    Outdated {
+        backend: &'static str,
+        location: String,
+    },
     /// Stored data could not be read back.
     #[error("{backend}: corrupt data at {location}: {message}")]
     Corrupt {
@@ -67,6 +74,10 @@ pub struct ChunkHit {
     pub source_kind: SourceKind,
     /// When its episode occurred, µs since the epoch.
     pub occurred_at_us: i64,
+    /// Who wrote it, as the source names them.
+    pub author: Option<String>,
+    /// Whether that author is the user themself.
+    pub is_self: bool,
     /// The index's score: BM25 for text, cosine similarity for vectors.
     pub score: f32,
 }
@@ -81,6 +92,8 @@ impl ChunkHit {
             source: chunk.source.clone(),
             source_kind: chunk.source_kind,
             occurred_at_us: chunk.occurred_at_us,
+            author: chunk.author.clone(),
+            is_self: chunk.is_self,
             score,
         }
     }
@@ -209,6 +222,7 @@ pub mod contract {
             occurred_at_us: 0,
             author: None,
             is_self: false,
+            context: String::new(),
             embedding,
         }
     }
@@ -230,8 +244,15 @@ pub mod contract {
                 1,
                 dim,
             ),
-            chunk(&alice, "a2", "alice is allergic to peanuts", 2, dim),
-            chunk(&alice, "a3", "the barbecue is at alice's house", 3, dim),
+            Chunk {
+                author: Some("Alice Martin".into()),
+                is_self: true,
+                ..chunk(&alice, "a2", "alice is allergic to peanuts", 2, dim)
+            },
+            Chunk {
+                context: "no peanut snacks please".into(),
+                ..chunk(&alice, "a3", "the barbecue is at alice's house", 3, dim)
+            },
             chunk(&bob, "b1", "bob loves sourdough bread too", 1, dim),
         ];
         index.upsert(&chunks).unwrap();
@@ -272,7 +293,8 @@ pub mod contract {
     }
 
     /// The text-index contract: idempotent upsert, scope isolation, BM25
-    /// relevance, stemming, full payload round trip.
+    /// relevance, stemming, neighbour context found below the text itself,
+    /// full payload round trip.
     pub fn text_index(index: &dyn TextIndex) {
         let chunks = upsert_corpus(index, 4);
         let (alice, bob) = scopes();
@@ -285,6 +307,8 @@ pub mod contract {
                 ..ChunkHit::of(&chunks[1], 0.0)
             }
         );
+        assert_eq!(hits.len(), 2, "context not searched: {hits:?}");
+        assert_eq!(hits[1].chunk_id, chunks[2].chunk_id);
         let hits = index.search(&alice, "sourdough", 5).unwrap();
         assert_eq!(hits.len(), 1, "alice saw another user's chunks: {hits:?}");
         let hits = index.search(&bob, "peanuts", 5).unwrap();

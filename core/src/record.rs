@@ -228,6 +228,10 @@ pub struct Chunk {
     pub author: Option<String>,
     /// Whether that author is the user themself.
     pub is_self: bool,
+    /// The words of the messages around it in its conversation (empty for
+    /// documents): indexed for search with a lower weight, never shown, so
+    /// a reply like "Yes, last June!" is found by the question it answers.
+    pub context: String,
     /// The L2-normalised sentence embedding.
     pub embedding: Vec<f32>,
 }

@@ -78,6 +78,7 @@ pub fn chunks_schema(dim: usize) -> SchemaRef {
         Field::new("occurred_at_us", DataType::Int64, false),
         utf8("author", true),
         Field::new("is_self", DataType::Boolean, false),
+        utf8("context", true),
         Field::new(
             "embedding",
             DataType::FixedSizeList(
@@ -226,6 +227,7 @@ pub fn chunks_to_batch(chunks: &[Chunk], dim: usize) -> Result<RecordBatch, Core
         )),
         optional_strings(c.iter().map(|c| c.author.as_deref())),
         Arc::new(BooleanArray::from_iter(c.iter().map(|c| Some(c.is_self)))),
+        strings(c.iter().map(|c| c.context.as_str())),
         Arc::new(embeddings),
     ];
     Ok(RecordBatch::try_new(chunks_schema(dim), columns)?)
@@ -296,6 +298,8 @@ pub fn chunks_from_batch(batch: &RecordBatch) -> Result<Vec<Chunk>, CoreError> {
     let occurred = cols.get::<Int64Array>("occurred_at_us")?;
     let author = cols.get::<StringArray>("author")?;
     let is_self = cols.get::<BooleanArray>("is_self")?;
+    // Chunks written before neighbour context existed have no such column.
+    let context = cols.get::<StringArray>("context").ok();
     let embedding = cols.get::<FixedSizeListArray>("embedding")?;
     let values = embedding
         .values()
@@ -329,6 +333,7 @@ pub fn chunks_from_batch(batch: &RecordBatch) -> Result<Vec<Chunk>, CoreError> {
             occurred_at_us: occurred.value(row),
             author: opt_str(author, row),
             is_self: is_self.value(row),
+            context: context.and_then(|c| opt_str(c, row)).unwrap_or_default(),
             embedding: values.values()[start..start + dim].to_vec(),
         });
     }
@@ -418,6 +423,7 @@ mod tests {
             occurred_at_us: 7,
             author: page.map(|_| "Alice".to_string()),
             is_self: page.is_some(),
+            context: format!("around {ordinal}"),
             embedding: vec![ordinal as f32, 0.5, -1.0],
         }
     }

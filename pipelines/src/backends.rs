@@ -85,6 +85,9 @@ pub struct Backends {
     pub text: Arc<dyn TextIndex>,
     /// The embedding model.
     pub embedder: Arc<Embedder>,
+    /// Whether an index on disk had an older layout and is closed: run
+    /// `twinlake_jobs::rebuild_indexes` before searching or ingesting.
+    pub indexes_outdated: bool,
     _lock: DataDirLock,
 }
 
@@ -100,13 +103,21 @@ impl Backends {
         )?);
         let lake = Lake::open(&config.lake)?;
         let vectors = vectors::open(&config.vectors.url, embedder.dim())?;
-        let text = text::open(&config.text.url)?;
+        let (text, indexes_outdated): (Arc<dyn TextIndex>, bool) =
+            match text::open(&config.text.url) {
+                Ok(text) => (text, false),
+                Err(PipelineError::Backend(BackendError::Outdated { .. })) => {
+                    (Arc::new(NoIndex), true)
+                }
+                Err(other) => return Err(other),
+            };
         Ok(Backends {
             config: config.clone(),
             lake,
             vectors,
             text,
             embedder,
+            indexes_outdated,
             _lock: lock,
         })
     }
@@ -137,7 +148,9 @@ impl Backends {
                 })?;
             }
         }
-        self.reopen_indexes()
+        self.reopen_indexes()?;
+        self.indexes_outdated = false;
+        Ok(())
     }
 
     /// Reopens both indexes from their URLs.

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
 use twinlake_core::record::{Episode, SourceKind};
-use twinlake_pipelines::Backends;
 
 /// Arguments of `twinlake episodes`.
 #[derive(clap::Args)]
@@ -39,7 +38,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
                 .join(", ")
         );
     }
-    let backends = Backends::open(config)?;
+    let backends = super::open_backends(config).await?;
     let episodes =
         twinlake_jobs::list_episodes::run(&backends, &scope, args.source.as_deref(), args.limit)
             .await?;

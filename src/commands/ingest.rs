@@ -49,7 +49,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let found = files::discover(&args.paths)?;
-    let backends = Backends::open(config)?;
+    let backends = super::open_backends(config).await?;
     let report = ingest(&backends, &scope, &found, args.format.as_deref(), &args.me).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP as GROUP};
 use twinlake_pipelines::ingest::{IngestReport, Ingestor, Quiet};
 
@@ -24,7 +23,7 @@ pub enum Pipeline {
 /// Runs a pipeline command.
 pub async fn run(config: &Config, command: Pipeline) -> anyhow::Result<ExitCode> {
     let Pipeline::Run { follow } = command;
-    let backends = Backends::open(config)?;
+    let backends = super::open_backends(config).await?;
     let bus = backends.bus()?;
     let mut consumer = bus.consumer(FILES_TOPIC, GROUP)?;
     let ingestor = Ingestor::new(&backends);

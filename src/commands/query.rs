@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
 use twinlake_serving::chat_log::ChatLog;
 use twinlake_serving::twin::{chat, search};
 
@@ -42,9 +41,9 @@ pub struct AskArgs {
 }
 
 /// Runs `twinlake search`.
-pub fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
+pub async fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let scope = Scope::parse(&config.tenant, &args.user)?;
-    let backends = Backends::open(config)?;
+    let backends = super::open_backends(config).await?;
     let hits = search::search(&backends, &scope, &args.query, args.k)?;
     if args.json {
         println!(
@@ -69,9 +68,9 @@ pub fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs `twinlake ask`.
-pub fn ask(config: &Config, args: AskArgs) -> anyhow::Result<ExitCode> {
+pub async fn ask(config: &Config, args: AskArgs) -> anyhow::Result<ExitCode> {
     let scope = Scope::parse(&config.tenant, &args.user)?;
-    let backends = Backends::open(config)?;
+    let backends = super::open_backends(config).await?;
     let log = ChatLog::open(&config.chat_log.url)?;
     let reply = chat::chat(
         &backends,

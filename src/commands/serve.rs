@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
 use twinlake_serving::api::{self, AppState};
 use twinlake_serving::chat_log::ChatLog;
 
@@ -22,7 +21,7 @@ pub struct Args {
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let addr = args.addr.unwrap_or_else(|| config.serve.addr.clone());
     let state = Arc::new(AppState::new(
-        Backends::open(config)?,
+        super::open_backends(config).await?,
         ChatLog::open(&config.chat_log.url)?,
     ));
     let listener = tokio::net::TcpListener::bind(&addr)

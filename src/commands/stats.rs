@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
 
 /// Arguments of `twinlake stats`.
 #[derive(clap::Args)]
@@ -20,7 +19,7 @@ pub struct Args {
 /// Runs `twinlake stats`.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let scope = Scope::parse(&config.tenant, &args.user)?;
-    let backends = Backends::open(config)?;
+    let backends = super::open_backends(config).await?;
     let s = twinlake_jobs::footprint_stats::run(&backends, &scope).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);

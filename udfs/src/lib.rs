@@ -25,3 +25,4 @@ pub mod model;
 pub mod normalize;
 pub mod offsets;
 pub mod parse;
+pub mod stop_words;

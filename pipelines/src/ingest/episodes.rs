@@ -20,6 +20,7 @@ use twinlake_udfs::normalize::normalize;
 use twinlake_udfs::offsets::OffsetMap;
 use twinlake_udfs::parse::{Entry, Export, ParsedDocument};
 
+use super::context::Conversations;
 use crate::error::FileError;
 
 /// An episode with its chunks, embeddings still empty.
@@ -125,12 +126,20 @@ impl EpisodeBuilder<'_> {
         mut keep: impl FnMut(&str) -> bool,
     ) -> Result<Vec<Drafted>, FileError> {
         let identity = identity.clone().with_names(&export.owner_names);
+        let conversations = is_conversational(kind).then(|| Conversations::new(&export.entries));
         export
             .entries
             .iter()
-            .map(|entry| (self.entry_id(entry, kind), entry))
-            .filter(|(id, _)| keep(id))
-            .map(|(id, entry)| self.entry(id, entry, kind, &identity))
+            .enumerate()
+            .map(|(i, entry)| (i, self.entry_id(entry, kind), entry))
+            .filter(|(_, id, _)| keep(id))
+            .map(|(i, id, entry)| {
+                let context = conversations
+                    .as_ref()
+                    .map(|c| c.context(i))
+                    .unwrap_or_default();
+                self.entry(id, entry, kind, &identity, context)
+            })
             .collect()
     }
 
@@ -145,6 +154,7 @@ impl EpisodeBuilder<'_> {
         entry: &Entry,
         kind: SourceKind,
         identity: &Identity,
+        context: String,
     ) -> Result<Drafted, FileError> {
         let is_self = entry
             .author_is_self
@@ -176,6 +186,10 @@ impl EpisodeBuilder<'_> {
                     entry.author.clone(),
                     is_self,
                 )
+            })
+            .map(|chunk| Chunk {
+                context: context.clone(),
+                ..chunk
             })
             .collect::<Vec<_>>();
         let content = ContentHash::of_parts(&[
@@ -241,15 +255,16 @@ impl EpisodeBuilder<'_> {
             occurred_at_us,
             author,
             is_self,
+            context: String::new(),
             embedding: Vec::new(),
         }
     }
 }
 
-/// The text an entry is searched and cited by: messages lead with author
-/// and date; events, profile items and tweets are already sentences.
-fn passage(kind: SourceKind, entry: &Entry) -> String {
-    let conversational = matches!(
+/// Whether entries of `kind` are messages of a conversation (rather than
+/// events, profile items or posts that stand alone).
+fn is_conversational(kind: SourceKind) -> bool {
+    matches!(
         kind,
         SourceKind::Telegram
             | SourceKind::WhatsApp
@@ -257,8 +272,13 @@ fn passage(kind: SourceKind, entry: &Entry) -> String {
             | SourceKind::ChatGpt
             | SourceKind::Generic
             | SourceKind::Locomo
-    );
-    let Some(author) = entry.author.as_deref().filter(|_| conversational) else {
+    )
+}
+
+/// The text an entry is searched and cited by: messages lead with author
+/// and date; events, profile items and tweets are already sentences.
+fn passage(kind: SourceKind, entry: &Entry) -> String {
+    let Some(author) = entry.author.as_deref().filter(|_| is_conversational(kind)) else {
         return entry.text.clone();
     };
     match entry.timestamp_us.and_then(DateTime::from_timestamp_micros) {

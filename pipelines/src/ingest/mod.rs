@@ -21,6 +21,7 @@
 //! reported with its path and reason, sent to the dead-letter topic, and the
 //! rest of the batch goes on; nothing of it is written.
 
+pub mod context;
 pub mod episodes;
 pub mod report;
 

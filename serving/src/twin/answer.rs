@@ -247,6 +247,7 @@ mod tests {
                 line: None,
             },
             source_kind: SourceKind::Markdown,
+            author: None,
         }
     }
 

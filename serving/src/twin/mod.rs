@@ -2,5 +2,6 @@
 
 pub mod answer;
 pub mod chat;
+pub mod cues;
 pub mod search;
 pub mod terms;

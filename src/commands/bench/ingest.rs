@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
 
 use super::corpus::{Rng, document};
 use super::{peak_rss_mib, scratch_config};
@@ -34,7 +33,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         all_text.push_str(&doc);
     }
     let config = scratch_config(config, &dir.path().join("data"));
-    let backends = Backends::open(&config)?;
+    let backends = crate::commands::open_backends(&config).await?;
     let scope = Scope::parse(&config.tenant, "bench")?;
     let files = twinlake_pipelines::sources::files::discover(std::slice::from_ref(&input))?;
     let report = crate::commands::ingest::ingest(&backends, &scope, &files, None, &[]).await?;

@@ -35,7 +35,7 @@ pub async fn run(config: &Config, bench: Bench) -> anyhow::Result<ExitCode> {
 }
 
 /// A configuration like `config` (model, limits) but with every store in `dir`.
-fn scratch_config(config: &Config, dir: &std::path::Path) -> Config {
+pub(crate) fn scratch_config(config: &Config, dir: &std::path::Path) -> Config {
     let mut scratch = Config::defaults(dir);
     scratch.model = config.model.clone();
     scratch.ingest = config.ingest.clone();

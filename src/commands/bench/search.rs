@@ -12,7 +12,6 @@ use twinlake_core::Scope;
 use twinlake_core::config::Config;
 use twinlake_core::ids::chunk_id;
 use twinlake_core::record::{Chunk, SourceKind, SourceRef};
-use twinlake_pipelines::Backends;
 use twinlake_serving::twin::search::search;
 
 use super::corpus::{Rng, sentence};
@@ -36,7 +35,7 @@ pub struct Args {
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let config = scratch_config(config, &dir.path().join("data"));
-    let backends = Backends::open(&config)?;
+    let backends = crate::commands::open_backends(&config).await?;
     let scope = Scope::parse(&config.tenant, "bench")?;
     let dim = backends.embedder.dim();
     let mut rng = Rng::new(7);
@@ -73,6 +72,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
             occurred_at_us: 0,
             author: None,
             is_self: false,
+            context: String::new(),
             embedding,
         });
         if batch.len() == 1000 || i + 1 == args.docs {

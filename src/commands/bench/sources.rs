@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
 use twinlake_udfs::parse::{Format, ParseContext, Parsed, parse};
 
 use super::exports::{self, GeneratedExport};
@@ -87,7 +86,7 @@ async fn end_to_end(config: &Config, entries: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let input = dir.path().join("exports");
     let config = scratch_config(config, &dir.path().join("data"));
-    let backends = Backends::open(&config)?;
+    let backends = crate::commands::open_backends(&config).await?;
     println!(
         "  end to end ({} ORT thread(s)): {:<9} {:>9} {:>8} {:>9} {:>12}",
         config.model.effective_threads(),

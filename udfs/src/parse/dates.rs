@@ -21,7 +21,7 @@ pub const MONTHS: [&str; 12] = [
 
 /// 1-12 for an English month name or its three-letter abbreviation, in any
 /// case ("May", "sep", "DECEMBER").
-pub(super) fn month_number(name: &str) -> Option<u32> {
+pub fn month_number(name: &str) -> Option<u32> {
     let name = name.to_ascii_lowercase();
     MONTHS
         .iter()

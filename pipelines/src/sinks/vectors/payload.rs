@@ -31,6 +31,8 @@ pub fn to_payload(c: &Chunk) -> Map<String, Value> {
         "message_id": c.source.message_id,
         "line": c.source.line,
         "occurred_at_us": c.occurred_at_us,
+        "author": c.author,
+        "is_self": c.is_self,
     });
     match value {
         Value::Object(map) => map,
@@ -89,6 +91,15 @@ pub fn from_payload(
             .get("occurred_at_us")
             .and_then(Value::as_i64)
             .ok_or_else(|| corrupt("occurred_at_us"))?,
+        // Points written before authors were stored read as anonymous.
+        author: payload
+            .get("author")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        is_self: payload
+            .get("is_self")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         score,
     })
 }
