@@ -52,7 +52,7 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 /// The value at quantile `q` of sorted `values`.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }

@@ -9,7 +9,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+use twinlake_udfs::parse::{self, Format, ParseContext, Parsed};
 
 /// Why a LoCoMo file cannot be evaluated.
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +117,9 @@ fn sample(path: &Path, index: usize, value: &Value) -> Result<Sample, DatasetErr
         .and_then(Value::as_str)
         .ok_or_else(|| field("conversation.speaker_a", "missing or not a string"))?
         .to_string();
-    let turns = turns(conversation);
+    let conversation_file =
+        json!({ "sample_id": id, "conversation": Value::Object(conversation.clone()) });
+    let turns = turns(path, &id, &conversation_file)?;
     let known: HashSet<&str> = turns.iter().map(|(id, _, _)| id.as_str()).collect();
     let qa = value
         .get("qa")
@@ -146,8 +149,6 @@ fn sample(path: &Path, index: usize, value: &Value) -> Result<Sample, DatasetErr
             evidence: normalise_evidence(&raw, &known),
         });
     }
-    let conversation_file =
-        json!({ "sample_id": id, "conversation": Value::Object(conversation.clone()) });
     Ok(Sample {
         id,
         speaker_a,
@@ -157,33 +158,33 @@ fn sample(path: &Path, index: usize, value: &Value) -> Result<Sample, DatasetErr
     })
 }
 
-/// The turns of every `session_<n>` list, sessions in numeric order.
-fn turns(conversation: &Map<String, Value>) -> Vec<(String, String, String)> {
-    let mut sessions: Vec<(u32, &Vec<Value>)> = conversation
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("session_")?.parse().ok()?, v.as_array()?)))
-        .collect();
-    sessions.sort_by_key(|(n, _)| *n);
-    let mut out = Vec::new();
-    for (_, turns) in sessions {
-        for turn in turns {
-            let s = |k: &str| {
-                turn.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let Some(id) = normalise_id(&s("dia_id")) else {
-                continue;
-            };
-            let mut text = s("text");
-            if let Some(caption) = turn.get("blip_caption").and_then(Value::as_str) {
-                text.push_str(&format!(" [shares a photo: {caption}]"));
-            }
-            out.push((id, s("speaker"), text));
+/// The turns as the twin reads them: the project's own LoCoMo parser on the
+/// file written for ingest (sessions in numeric order, captions appended).
+fn turns(
+    path: &Path,
+    sample: &str,
+    file: &Value,
+) -> Result<Vec<(String, String, String)>, DatasetError> {
+    let bytes = serde_json::to_vec(file).expect("a JSON value serialises");
+    let parsed = parse::parse(&bytes, Format::Locomo, &ParseContext::default()).map_err(|e| {
+        DatasetError::Field {
+            path: path.into(),
+            sample: sample.into(),
+            field: "conversation".into(),
+            message: e.to_string(),
         }
-    }
-    out
+    })?;
+    let Parsed::Export(export) = parsed else {
+        unreachable!("the LoCoMo parser yields an export")
+    };
+    Ok(export
+        .entries
+        .into_iter()
+        .map(|e| {
+            let id = normalise_id(&e.id).unwrap_or(e.id);
+            (id, e.author.unwrap_or_default(), e.text)
+        })
+        .collect())
 }
 
 /// `D<session>:<turn>` for "D1:3", "D:1:3" or "D01:003"; None otherwise.

@@ -54,13 +54,7 @@ pub struct Latency {
 impl Latency {
     fn of(mut ms: Vec<f64>) -> Self {
         ms.sort_by(f64::total_cmp);
-        let at = |q: f64| {
-            if ms.is_empty() {
-                f64::NAN
-            } else {
-                ms[((ms.len() - 1) as f64 * q).round() as usize]
-            }
-        };
+        let at = |q| crate::commands::bench::quantile(&ms, q);
         Latency {
             p50_ms: at(0.5),
             p95_ms: at(0.95),
