@@ -41,6 +41,12 @@ enum Command {
     Search(commands::query::SearchArgs),
     /// Ask a user's twin a question; the answer cites its sources.
     Ask(commands::query::AskArgs),
+    /// What a user's twin knows about them now, with citations.
+    Profile(commands::memory::ProfileArgs),
+    /// A user's memories as of a time, or one memory's history.
+    Memories(commands::memory::MemoriesArgs),
+    /// An entity's neighbours in a user's knowledge graph.
+    Graph(commands::memory::GraphArgs),
     /// What each store holds for a user.
     Stats(commands::stats::Args),
     /// List a user's episodes (messages, events, documents) in time order.
@@ -92,6 +98,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pipeline(command) => commands::pipeline::run(&config, command).await,
         Command::Search(args) => commands::query::search(&config, args).await,
         Command::Ask(args) => commands::query::ask(&config, args).await,
+        Command::Profile(args) => commands::memory::profile(&config, args).await,
+        Command::Memories(args) => commands::memory::memories(&config, args).await,
+        Command::Graph(args) => commands::memory::graph(&config, args).await,
         Command::Stats(args) => commands::stats::run(&config, args).await,
         Command::Episodes(args) => commands::episodes::run(&config, args).await,
         Command::Serve(args) => commands::serve::run(&config, args).await,

@@ -7,6 +7,7 @@
 //! - [`record`]: the records that flow through the pipeline — an [`record::Episode`]
 //!   (one ingested unit of footprint) and its [`record::Chunk`]s — with the
 //!   [`record::SourceRef`] that ties each back to its origin.
+//! - [`memory`]: memories, entities and graph facts distilled from episodes.
 //! - [`schema`]: their Arrow schemas and conversions, the shape of the lake's tables.
 //! - [`config`]: one TOML file, overridden by `TWINLAKE_*` environment variables,
 //!   that picks each backend by URL.
@@ -19,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod ids;
 pub mod lake;
+pub mod memory;
 pub mod record;
 pub mod schema;
 

@@ -7,7 +7,10 @@
 //!   lake, the source of truth.
 //! - [`footprint_stats`]: what each store holds for one user.
 //! - [`list_episodes`]: one user's episodes, in time order.
+//! - [`distill_memories`]: one user's memories and knowledge graph, from
+//!   their episodes.
 
+pub mod distill_memories;
 pub mod footprint_stats;
 pub mod lake_tables;
 pub mod list_episodes;

@@ -12,7 +12,8 @@ use crate::{JobError, lake_tables};
 /// The job's SQL.
 pub const SQL: &str = include_str!("../../sql/jobs/list_episodes.sql");
 
-/// Up to `limit` episodes of `scope` in time order, of `kind` only when given.
+/// Up to `limit` episodes of `scope` in time order (`usize::MAX`: all),
+/// of `kind` only when given.
 pub async fn run(
     backends: &Backends,
     scope: &Scope,
@@ -25,7 +26,7 @@ pub async fn run(
         .sql(SQL)
         .await?
         .with_param_values(params)?
-        .limit(0, Some(limit))?
+        .limit(0, (limit < i64::MAX as usize).then_some(limit))?
         .collect()
         .await?;
     let mut episodes = Vec::new();

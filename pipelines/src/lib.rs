@@ -11,6 +11,8 @@
 //!   commit the bus position.
 //! - [`sinks`]: the lake (Parquet), the vector index (Qdrant's in-process
 //!   engine) and the full-text index (tantivy).
+//! - [`memory`]: memories and the knowledge graph distilled from a
+//!   user's episodes, and their lake tables.
 //! - [`backends`]: opens each store from its URL in the configuration, under
 //!   a lock on the data directory.
 
@@ -18,6 +20,7 @@ pub mod backends;
 pub mod bus;
 pub mod error;
 pub mod ingest;
+pub mod memory;
 pub mod sinks;
 pub mod sources;
 

@@ -7,6 +7,10 @@
 //! | `POST /twin/{user}/chat` | `{"message": "...", "conversation_id"?: "..."}` | a grounded answer with citations |
 //! | `GET /twin/{user}/conversations/{id}` | | the conversation's turns |
 //! | `POST /twin/{user}/upload?filename=F[&format=..][&me=..]` | the file's bytes | the ingest report (422 when refused) |
+//! | `GET /twin/{user}/profile` | | what the twin knows now, by kind, with citations |
+//! | `GET /twin/{user}/memories?kind=K&as_of=T` | | memories valid at T (default now), of kind K |
+//! | `GET /twin/{user}/memories/{id}/history` | | every version of one memory, oldest first |
+//! | `GET /twin/{user}/graph?entity=NAME&depth=2&from=T&to=T` | | the entity's neighbours, with the facts that link them |
 //!
 //! The tenant comes from the `x-twinlake-tenant` header, else the
 //! configured default. Model and index work runs on the blocking pool so
@@ -14,7 +18,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -25,7 +29,7 @@ use twinlake_pipelines::Backends;
 
 use crate::ServingError;
 use crate::chat_log::ChatLog;
-use crate::twin::{chat, search};
+use crate::twin::{chat, memories, profile, search};
 use crate::upload;
 
 /// The header naming the tenant.
@@ -64,6 +68,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/twin/{user}/search", post(search_handler))
         .route("/twin/{user}/chat", post(chat_handler))
         .route("/twin/{user}/conversations/{id}", get(conversation_handler))
+        .route("/twin/{user}/profile", get(profile_handler))
+        .route("/twin/{user}/memories", get(memories_handler))
+        .route("/twin/{user}/memories/{id}/history", get(history_handler))
+        .route("/twin/{user}/graph", get(graph_handler))
         .route(
             "/twin/{user}/upload",
             post(upload::upload_handler).layer(DefaultBodyLimit::max(upload_limit)),
@@ -126,9 +134,13 @@ async fn search_handler(
     Json(request): Json<SearchRequest>,
 ) -> Result<Json<Value>, ServingError> {
     let scope = scope(&state, &headers, &user)?;
+    let remembered = memories::load(&state.backends, &scope).await?;
+    let query = request.query.clone();
     let hits = blocking(move || search::search(&state.backends, &scope, &request.query, request.k))
         .await?;
-    Ok(Json(json!({ "results": hits })))
+    let now = chrono::Utc::now().timestamp_micros();
+    let found = memories::relevant(&remembered, &query, request.k, now);
+    Ok(Json(json!({ "results": hits, "memories": found })))
 }
 
 /// Body of a chat request.
@@ -168,4 +180,109 @@ async fn conversation_handler(
     let scope = scope(&state, &headers, &user)?;
     let turns = blocking(move || state.chat_log.turns(&scope, &id, 1000)).await?;
     Ok(Json(json!({ "turns": turns })))
+}
+
+async fn profile_handler(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+) -> Result<Json<profile::Profile>, ServingError> {
+    let scope = scope(&state, &headers, &user)?;
+    // Serialised as is, so the API's figures read exactly as the CLI's.
+    Ok(Json(profile::profile(&state.backends, &scope).await?))
+}
+
+/// Query of a memories request.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemoriesQuery {
+    kind: Option<String>,
+    as_of: Option<String>,
+}
+
+async fn memories_handler(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+    Query(query): Query<MemoriesQuery>,
+) -> Result<Json<Value>, ServingError> {
+    let scope = scope(&state, &headers, &user)?;
+    let kind = query
+        .kind
+        .as_deref()
+        .map(memories::parse_kind)
+        .transpose()?;
+    let as_of = match query.as_of.as_deref() {
+        Some(t) => memories::parse_time(t)?,
+        None => chrono::Utc::now().timestamp_micros(),
+    };
+    let all = memories::load(&state.backends, &scope).await?;
+    let valid = memories::as_of(&all, kind, as_of);
+    Ok(Json(
+        json!({ "as_of": memories::time(as_of), "memories": valid }),
+    ))
+}
+
+async fn history_handler(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path((user, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ServingError> {
+    let scope = scope(&state, &headers, &user)?;
+    let all = memories::load(&state.backends, &scope).await?;
+    let chain = memories::history(&all, &id)
+        .ok_or_else(|| ServingError::NotFound(format!("no memory {id:?} for user {user:?}")))?;
+    Ok(Json(json!({ "history": chain })))
+}
+
+/// Query of a graph request.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GraphQuery {
+    entity: String,
+    #[serde(default = "default_depth")]
+    depth: usize,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn default_depth() -> usize {
+    2
+}
+
+async fn graph_handler(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+    Query(query): Query<GraphQuery>,
+) -> Result<Json<Value>, ServingError> {
+    let scope = scope(&state, &headers, &user)?;
+    if !(1..=3).contains(&query.depth) {
+        return Err(ServingError::BadRequest(format!(
+            "depth must be 1, 2 or 3, not {}",
+            query.depth
+        )));
+    }
+    let window = match (query.from.as_deref(), query.to.as_deref()) {
+        (None, None) => None,
+        (from, to) => Some((
+            from.map(memories::parse_time)
+                .transpose()?
+                .unwrap_or(i64::MIN),
+            to.map(memories::parse_time)
+                .transpose()?
+                .unwrap_or(i64::MAX),
+        )),
+    };
+    let graph = twinlake_pipelines::memory::store::MemoryStore::new(state.backends.lake.clone())
+        .graph(&scope)
+        .await?;
+    let entity = graph
+        .find(&query.entity)
+        .ok_or_else(|| {
+            ServingError::NotFound(format!("no entity {:?} in {user}'s graph", query.entity))
+        })?
+        .clone();
+    let neighbours = graph.neighbours(&entity.entity_id, query.depth, window);
+    Ok(Json(json!({ "entity": entity, "neighbours": neighbours })))
 }

@@ -10,6 +10,9 @@ pub enum ServingError {
     /// The request is malformed (bad user id, empty query).
     #[error("{0}")]
     BadRequest(String),
+    /// What the request names does not exist (a memory id, an entity).
+    #[error("{0}")]
+    NotFound(String),
     /// A store failed.
     #[error(transparent)]
     Backend(#[from] twinlake_core::backend::BackendError),
@@ -37,6 +40,7 @@ impl IntoResponse for ServingError {
             | ServingError::Core(twinlake_core::CoreError::InvalidId { .. }) => {
                 StatusCode::BAD_REQUEST
             }
+            ServingError::NotFound(_) => StatusCode::NOT_FOUND,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {

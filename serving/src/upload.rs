@@ -131,9 +131,16 @@ async fn ingest(
     let bus = state.backends.bus()?;
     files::publish(&bus, scope, &[path], format, me).await?;
     let mut consumer = bus.consumer(FILES_TOPIC, INGEST_GROUP)?;
-    Ok(Ingestor::new(&state.backends)
+    let report = Ingestor::new(&state.backends)
         .run(&mut consumer, &bus, &mut Quiet)
-        .await?)
+        .await?;
+    // The profile reflects the upload as soon as the reply says it is in.
+    if report.episodes > 0 {
+        twinlake_jobs::distill_memories::run(&state.backends, scope, Default::default())
+            .await
+            .map_err(|e| ServingError::Storage(format!("distilling memories: {e}")))?;
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use twinlake_core::config::Config;
 
-use crate::eval::{locomo, table};
+use crate::eval::{locomo, memories, table};
 
 /// The evaluations.
 #[derive(clap::Subcommand)]
@@ -14,6 +14,19 @@ pub enum Eval {
     /// Evidence retrieval on a LoCoMo file: recall@1/5/10 and MRR per
     /// category for twinlake and a plain BM25 baseline, with latency.
     Locomo(LocomoArgs),
+    /// Memory extraction on a labelled file: precision and recall per kind.
+    Memories(MemoriesArgs),
+}
+
+/// Arguments of `twinlake eval memories`.
+#[derive(clap::Args)]
+pub struct MemoriesArgs {
+    /// The labelled file.
+    #[arg(default_value = "data/eval/memories-dev.json")]
+    file: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `twinlake eval locomo`.
@@ -55,6 +68,10 @@ pub async fn run(config: &Config, eval: Eval) -> anyhow::Result<ExitCode> {
                     .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
             }
             table::emit(&report, &locomo::tables(&report), args.json)?;
+        }
+        Eval::Memories(args) => {
+            let report = memories::run(&args.file)?;
+            table::emit(&report, &memories::tables(&report), args.json)?;
         }
     }
     Ok(ExitCode::SUCCESS)

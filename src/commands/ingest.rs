@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
+use twinlake_jobs::distill_memories::DistillReport;
 use twinlake_pipelines::Backends;
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP as GROUP};
 use twinlake_pipelines::ingest::{IngestReport, Ingestor};
@@ -51,10 +52,14 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let found = files::discover(&args.paths)?;
     let backends = super::open_backends(config).await?;
     let report = ingest(&backends, &scope, &found, args.format.as_deref(), &args.me).await?;
+    let distilled = distill(&backends, &scope).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let mut value = serde_json::to_value(&report)?;
+        value["memories"] = serde_json::to_value(&distilled)?;
+        println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         print_summary(&report);
+        print_distilled(&distilled);
     }
     Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS
@@ -80,6 +85,29 @@ pub async fn ingest(
         .await;
     bar.finish();
     Ok(report?)
+}
+
+/// Distills `scope`'s memories after an ingest, with a spinner.
+pub async fn distill(backends: &Backends, scope: &Scope) -> anyhow::Result<DistillReport> {
+    let spinner = crate::progress::counter("distilling memories");
+    let report = twinlake_jobs::distill_memories::run(backends, scope, Default::default()).await;
+    spinner.finish_and_clear();
+    Ok(report?)
+}
+
+/// One line about a distillation.
+pub fn print_distilled(r: &DistillReport) {
+    println!(
+        "memories: {} from {} episodes ({} valid now, {} superseded), graph {} entities / {} facts, {:.0} ms ({:.2} ms/episode)",
+        r.memories,
+        r.episodes,
+        r.current,
+        r.superseded,
+        r.entities,
+        r.facts,
+        r.millis,
+        r.millis_per_episode
+    );
 }
 
 fn print_summary(r: &IngestReport) {

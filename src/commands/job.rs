@@ -16,6 +16,19 @@ pub enum Job {
         #[arg(long)]
         json: bool,
     },
+    /// Distill a user's memories and knowledge graph from their episodes
+    /// (ingest runs it for the user it ingested for).
+    DistillMemories {
+        /// Whose memories.
+        #[arg(long)]
+        user: String,
+        /// Also summarise each conversation's last, unfinished stretch.
+        #[arg(long)]
+        summarize: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs a job.
@@ -35,6 +48,24 @@ pub async fn run(config: &Config, job: Job) -> anyhow::Result<ExitCode> {
                     "rebuilt indexes from the lake: {} chunks in {} batches, {:.1}s",
                     report.chunks, report.batches, report.seconds
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Job::DistillMemories {
+            user,
+            summarize,
+            json,
+        } => {
+            let scope = twinlake_core::Scope::parse(&config.tenant, &user)?;
+            let backends = super::open_backends(config).await?;
+            let options = twinlake_jobs::distill_memories::Options {
+                summarize_tail: summarize,
+            };
+            let report = twinlake_jobs::distill_memories::run(&backends, &scope, options).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                super::ingest::print_distilled(&report);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
 use twinlake_serving::chat_log::ChatLog;
-use twinlake_serving::twin::{chat, search};
+use twinlake_serving::twin::{chat, memories, search};
 
 /// Arguments of `twinlake search`.
 #[derive(clap::Args)]
@@ -45,12 +45,25 @@ pub async fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCod
     let scope = Scope::parse(&config.tenant, &args.user)?;
     let backends = super::open_backends(config).await?;
     let hits = search::search(&backends, &scope, &args.query, args.k)?;
+    let remembered = memories::load(&backends, &scope).await?;
+    let now = chrono::Utc::now().timestamp_micros();
+    let found = memories::relevant(&remembered, &args.query, args.k, now);
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "results": hits }))?
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "results": hits, "memories": found })
+            )?
         );
         return Ok(ExitCode::SUCCESS);
+    }
+    for m in found.iter().take(3) {
+        println!(
+            "  memory {:.2}  {}  ({})",
+            m.score,
+            m.sentence,
+            m.kind.as_str()
+        );
     }
     if hits.is_empty() {
         println!("no results");

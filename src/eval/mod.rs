@@ -4,4 +4,5 @@
 //! time.
 
 pub mod locomo;
+pub mod memories;
 pub mod table;

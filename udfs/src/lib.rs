@@ -11,6 +11,10 @@
 //! 4. [`embed`]: batched sentence embeddings from the ONNX model ([`model`]
 //!    finds and loads the model files and runtime).
 //!
+//! 5. [`extract`]: typed memories (preferences, dealbreakers, skills, ...)
+//!    from an episode's words and structured fields; session summaries and
+//!    the voice profile.
+//!
 //! Hashing for dedup is [`twinlake_core::ContentHash`]. None of these touch a
 //! store, so each is tested on its own and reused by any engine (the
 //! in-process pipeline today, Arroyo UDFs later).
@@ -19,6 +23,7 @@
 pub mod chunk;
 #[cfg(feature = "model")]
 pub mod embed;
+pub mod extract;
 pub mod identity;
 #[cfg(feature = "model")]
 pub mod model;

@@ -24,7 +24,20 @@ pub mod table {
     /// One row per ingested file, written after all its episodes: its
     /// presence says the whole file is in (a re-ingest skips it at once).
     pub const SOURCES: &str = "sources";
+    /// One user's memories, every version (rewritten whole by the memory job).
+    pub const MEMORIES: &str = "memories";
+    /// The entities one user's footprint names.
+    pub const ENTITIES: &str = "entities";
+    /// The temporal graph edges one user's footprint yields.
+    pub const FACTS: &str = "facts";
 }
+
+mod memory;
+
+pub use memory::{
+    entities_from_batch, entities_schema, entities_to_batch, facts_from_batch, facts_schema,
+    facts_to_batch, memories_from_batch, memories_schema, memories_to_batch,
+};
 
 fn utf8(name: &str, nullable: bool) -> Field {
     Field::new(name, DataType::Utf8, nullable)

@@ -1,0 +1,590 @@
+//! The temporal knowledge graph: entities resolved within a tenant, facts
+//! (edges with text, validity and sources) derived from memories and
+//! documents, and an in-memory adjacency for neighbourhood queries.
+//!
+//! Resolution: an entity's id derives from the tenant, its kind class and
+//! its canonical name, so every user's footprint maps "Ana", "ana" and
+//! "Ana's" to one node. A one-word person name joins the one multi-word
+//! name it starts ("Alice" is "Alice Martin") when exactly one exists, and
+//! a name that is a member's (by [`Members`]) is that member's User node.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use twinlake_core::memory::{Entity, EntityKind, Fact, Memory, MemoryKind};
+use twinlake_core::record::Episode;
+use twinlake_core::{ContentHash, Scope};
+use twinlake_udfs::extract::{Reader, canonical};
+
+/// The members of a tenant: user ids with the names each goes by.
+#[derive(Clone, Debug, Default)]
+pub struct Members {
+    readers: Vec<(String, Reader)>,
+}
+
+impl Members {
+    /// Members from `(user id, display name, aliases)`.
+    pub fn new(members: impl IntoIterator<Item = (String, String, Vec<String>)>) -> Self {
+        Members {
+            readers: members
+                .into_iter()
+                .map(|(id, name, aliases)| {
+                    let mut aliases = aliases;
+                    aliases.push(id.clone());
+                    (id, Reader::new(&name, &aliases))
+                })
+                .collect(),
+        }
+    }
+
+    /// The member `name` refers to, as (user id, display name).
+    pub fn find(&self, name: &str) -> Option<(&str, &str)> {
+        self.readers
+            .iter()
+            .find(|(_, r)| r.is_user(name))
+            .map(|(id, r)| (id.as_str(), r.user_name.as_str()))
+    }
+}
+
+/// Entities and facts of one user's footprint.
+#[derive(Clone, Debug, Default)]
+pub struct GraphParts {
+    /// Every entity a fact touches.
+    pub entities: Vec<Entity>,
+    /// Every fact.
+    pub facts: Vec<Fact>,
+}
+
+/// The kind of entity a memory's object is.
+fn object_kind(memory: &Memory) -> Option<EntityKind> {
+    Some(match memory.kind {
+        MemoryKind::Relationship => EntityKind::Person,
+        MemoryKind::Skill => EntityKind::Skill,
+        MemoryKind::Role if memory.object.contains(" at ") => EntityKind::Org,
+        MemoryKind::Role => EntityKind::Topic,
+        MemoryKind::Availability => EntityKind::Event,
+        MemoryKind::Decision => EntityKind::Proposal,
+        MemoryKind::Biography => match memory.predicate.as_str() {
+            "lives_in" | "from" => EntityKind::Place,
+            "studied" | "worked_as" => EntityKind::Org,
+            _ => EntityKind::Topic,
+        },
+        MemoryKind::Preference | MemoryKind::Dislike | MemoryKind::Dealbreaker => EntityKind::Topic,
+        MemoryKind::Interest => EntityKind::Topic,
+        MemoryKind::Style | MemoryKind::Summary => return None,
+    })
+}
+
+/// Builds entities with resolution.
+struct Resolver<'a> {
+    tenant: &'a str,
+    /// The user whose footprint this is, and their display name.
+    user: (&'a str, &'a str),
+    members: &'a Members,
+    /// Multi-word person names by their first word's canonical form.
+    full_names: HashMap<String, Vec<String>>,
+    entities: BTreeMap<String, Entity>,
+}
+
+impl<'a> Resolver<'a> {
+    fn id(&self, kind: EntityKind, key: &str) -> String {
+        let class = match kind {
+            EntityKind::User | EntityKind::Person => "person",
+            other => other.as_str(),
+        };
+        ContentHash::of_parts(&[self.tenant.as_bytes(), class.as_bytes(), key.as_bytes()]).to_hex()
+            [..16]
+            .to_string()
+    }
+
+    /// The entity `name` of `kind` resolves to.
+    fn resolve(&mut self, kind: EntityKind, name: &str) -> String {
+        let said = name;
+        let (kind, name, key) = match kind {
+            EntityKind::User | EntityKind::Person => match self.members.find(name) {
+                Some((user, display)) => {
+                    let display = if user == self.user.0 {
+                        self.user.1
+                    } else {
+                        display
+                    };
+                    (
+                        EntityKind::User,
+                        display.to_string(),
+                        format!("user:{user}"),
+                    )
+                }
+                None => {
+                    let key = canonical(name);
+                    let full = self
+                        .full_names
+                        .get(&key)
+                        .filter(|names| names.len() == 1 && !key.contains(' '))
+                        .map(|names| names[0].clone());
+                    let name = full.clone().unwrap_or_else(|| name.to_string());
+                    (EntityKind::Person, name.clone(), canonical(&name))
+                }
+            },
+            other => (other, name.to_string(), canonical(name)),
+        };
+        let id = self.id(kind, &key);
+        let entity = self.entities.entry(id.clone()).or_insert_with(|| Entity {
+            entity_id: id.clone(),
+            kind,
+            name: name.clone(),
+            aliases: Vec::new(),
+        });
+        for seen in [name, said.to_string()] {
+            if entity.name != seen && !entity.aliases.contains(&seen) {
+                // Keep the fullest name as the entity's own.
+                if seen.len() > entity.name.len() {
+                    let old = std::mem::replace(&mut entity.name, seen);
+                    entity.aliases.push(old);
+                } else {
+                    entity.aliases.push(seen);
+                }
+            }
+        }
+        id
+    }
+}
+
+/// Entities and facts of `scope`'s footprint: the user and their twin,
+/// the documents they authored and the known entities those mention, and
+/// one fact per memory (not summaries or style).
+pub fn build(
+    scope: &Scope,
+    user_name: &str,
+    memories: &[Memory],
+    documents: &[(&Episode, &str)],
+    members: &Members,
+) -> GraphParts {
+    let mut full_names: HashMap<String, Vec<String>> = HashMap::new();
+    for m in memories
+        .iter()
+        .filter(|m| m.kind == MemoryKind::Relationship)
+    {
+        for name in [&m.object, &m.subject] {
+            if name.contains(' ') {
+                let first = canonical(name.split(' ').next().unwrap_or_default());
+                let names = full_names.entry(first).or_default();
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+    }
+    let mut r = Resolver {
+        tenant: scope.tenant.as_str(),
+        user: (scope.user.as_str(), user_name),
+        members,
+        full_names,
+        entities: BTreeMap::new(),
+    };
+    let mut facts = Vec::new();
+    let mut fact = |from: String,
+                    relation: &str,
+                    to: String,
+                    text: String,
+                    m: Option<&Memory>,
+                    sources: Vec<String>,
+                    valid: i64| {
+        let first = sources.first().cloned().unwrap_or_default();
+        let id = ContentHash::of_parts(&[
+            from.as_bytes(),
+            relation.as_bytes(),
+            to.as_bytes(),
+            first.as_bytes(),
+        ])
+        .to_hex()[..16]
+            .to_string();
+        facts.push(Fact {
+            fact_id: id,
+            scope: scope.clone(),
+            from,
+            relation: relation.to_string(),
+            to,
+            text,
+            valid_at_us: valid,
+            invalid_at_us: m.and_then(|m| m.invalid_at_us),
+            memory_id: m.map(|m| m.memory_id.clone()),
+            source_episodes: sources,
+        });
+    };
+    let user = r.resolve(EntityKind::User, user_name);
+    let twin = r.resolve(EntityKind::DigitalTwin, &format!("{user_name}'s twin"));
+    let first_seen = memories
+        .iter()
+        .map(|m| m.valid_at_us)
+        .min()
+        .unwrap_or_default();
+    fact(
+        user.clone(),
+        "HAS_TWIN",
+        twin,
+        format!("{user_name} has a digital twin."),
+        None,
+        Vec::new(),
+        first_seen,
+    );
+    for m in memories {
+        let Some(kind) = object_kind(m) else { continue };
+        let from = if m.about_user {
+            user.clone()
+        } else {
+            r.resolve(EntityKind::Person, &m.subject)
+        };
+        // "Backend Engineer at Northwind Labs": the edge points at the org.
+        let object = match (m.kind, m.object.rsplit_once(" at ")) {
+            (MemoryKind::Role, Some((_, org))) => org.to_string(),
+            (MemoryKind::Role, None) => m.object.clone(),
+            _ => m.object.clone(),
+        };
+        let to = r.resolve(kind, &object);
+        fact(
+            from,
+            &m.predicate.to_uppercase(),
+            to,
+            m.sentence.clone(),
+            Some(m),
+            m.source_episodes.clone(),
+            m.valid_at_us,
+        );
+    }
+    // Documents: who wrote them and which known people, places and orgs
+    // they mention.
+    let known: Vec<(String, String)> = r
+        .entities
+        .values()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EntityKind::Person | EntityKind::User | EntityKind::Org | EntityKind::Place
+            )
+        })
+        .flat_map(|e| {
+            std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .map(|n| (n.clone(), e.entity_id.clone()))
+        })
+        .filter(|(n, _)| n.len() > 2)
+        .collect();
+    for (episode, text) in documents {
+        let title = episode.title.clone().unwrap_or_else(|| {
+            episode
+                .source_uri
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
+        let doc = r.resolve(
+            EntityKind::Document,
+            &format!("{title} ({})", short(&episode.episode_id)),
+        );
+        let sources = vec![episode.episode_id.clone()];
+        fact(
+            user.clone(),
+            "AUTHORED",
+            doc.clone(),
+            format!("{user_name} wrote {title}."),
+            None,
+            sources.clone(),
+            episode.occurred_at_us,
+        );
+        let mut seen = HashSet::new();
+        for (name, id) in &known {
+            if *id != user && contains_word(text, name) && seen.insert(id.clone()) {
+                fact(
+                    doc.clone(),
+                    "MENTIONS",
+                    id.clone(),
+                    format!("{title} mentions {name}."),
+                    None,
+                    sources.clone(),
+                    episode.occurred_at_us,
+                );
+            }
+        }
+    }
+    GraphParts {
+        entities: r.entities.into_values().collect(),
+        facts,
+    }
+}
+
+/// The first 8 characters of an id, to tell same-named things apart.
+pub(crate) fn short(id: &str) -> String {
+    id.chars().take(8).collect()
+}
+
+fn contains_word(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// One step of a neighbourhood walk.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Neighbour {
+    /// The entity reached.
+    pub entity: Entity,
+    /// Hops from the start (1 or 2).
+    pub depth: usize,
+    /// The fact that led there.
+    pub via: Fact,
+}
+
+/// The graph in memory: entities by id and facts by the entities they touch.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryGraph {
+    entities: HashMap<String, Entity>,
+    facts: Vec<Fact>,
+    adjacency: HashMap<String, Vec<usize>>,
+}
+
+impl MemoryGraph {
+    /// Builds the adjacency over `parts`.
+    pub fn new(parts: GraphParts) -> Self {
+        let mut adjacency: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in parts.facts.iter().enumerate() {
+            adjacency.entry(f.from.clone()).or_default().push(i);
+            adjacency.entry(f.to.clone()).or_default().push(i);
+        }
+        MemoryGraph {
+            entities: parts
+                .entities
+                .into_iter()
+                .map(|e| (e.entity_id.clone(), e))
+                .collect(),
+            facts: parts.facts,
+            adjacency,
+        }
+    }
+
+    /// The entity named `name` (or one of its aliases), case-insensitively.
+    pub fn find(&self, name: &str) -> Option<&Entity> {
+        let key = canonical(name);
+        let mut found: Vec<&Entity> = self
+            .entities
+            .values()
+            .filter(|e| {
+                std::iter::once(&e.name)
+                    .chain(&e.aliases)
+                    .any(|n| canonical(n) == key)
+            })
+            .collect();
+        found.sort_by_key(|e| (e.kind != EntityKind::User, e.entity_id.clone()));
+        found.first().copied()
+    }
+
+    /// Entities within `depth` hops of `start` along facts that held at some
+    /// time in `window` (all facts when None), nearest first.
+    pub fn neighbours(
+        &self,
+        start: &str,
+        depth: usize,
+        window: Option<(i64, i64)>,
+    ) -> Vec<Neighbour> {
+        let mut seen: HashSet<&str> = HashSet::from([start]);
+        let mut queue = VecDeque::from([(start, 0usize)]);
+        let mut out = Vec::new();
+        while let Some((at, d)) = queue.pop_front() {
+            if d == depth {
+                continue;
+            }
+            for &i in self.adjacency.get(at).into_iter().flatten() {
+                let fact = &self.facts[i];
+                if window.is_some_and(|(from, to)| !fact.overlaps(from, to)) {
+                    continue;
+                }
+                let other = if fact.from == at {
+                    &fact.to
+                } else {
+                    &fact.from
+                };
+                if seen.insert(other.as_str()) {
+                    if let Some(entity) = self.entities.get(other) {
+                        out.push(Neighbour {
+                            entity: entity.clone(),
+                            depth: d + 1,
+                            via: fact.clone(),
+                        });
+                    }
+                    queue.push_back((other.as_str(), d + 1));
+                }
+            }
+        }
+        out
+    }
+
+    /// Facts touching `entity` that held at `as_of_us`.
+    pub fn facts_as_of(&self, entity: &str, as_of_us: i64) -> Vec<&Fact> {
+        self.adjacency
+            .get(entity)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.facts[i])
+            .filter(|f| f.is_valid_at(as_of_us))
+            .collect()
+    }
+
+    /// Every fact.
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use twinlake_core::memory::Polarity;
+    use twinlake_core::record::SourceKind;
+
+    fn scope() -> Scope {
+        Scope::parse("t", "alice").unwrap()
+    }
+
+    fn memory(
+        kind: MemoryKind,
+        subject: &str,
+        about_user: bool,
+        predicate: &str,
+        object: &str,
+        valid: i64,
+        invalid: Option<i64>,
+    ) -> Memory {
+        Memory {
+            memory_id: format!("{predicate}-{object}"),
+            scope: scope(),
+            kind,
+            subject: subject.into(),
+            about_user,
+            predicate: predicate.into(),
+            object: object.into(),
+            sentence: format!("{subject} {predicate} {object}."),
+            polarity: Polarity::Positive,
+            confidence: 0.8,
+            importance: 0.8,
+            domain: "social".into(),
+            source_kind: SourceKind::Telegram,
+            session: None,
+            turn: None,
+            source_episodes: vec![format!("e-{object}")],
+            valid_at_us: valid,
+            invalid_at_us: invalid,
+            created_at_us: valid,
+            expired_at_us: None,
+            expires_at_us: None,
+            superseded_by: None,
+            supersedes: None,
+        }
+    }
+
+    fn graph() -> MemoryGraph {
+        let members = Members::new([
+            ("alice".to_string(), "alice".to_string(), vec![]),
+            ("bob".to_string(), "bob".to_string(), vec![]),
+        ]);
+        let memories = [
+            memory(
+                MemoryKind::Relationship,
+                "Alice Martin",
+                true,
+                "sister",
+                "Ana Martin",
+                10,
+                None,
+            ),
+            memory(
+                MemoryKind::Relationship,
+                "Alice Martin",
+                true,
+                "manages",
+                "Bob",
+                10,
+                None,
+            ),
+            memory(
+                MemoryKind::Dealbreaker,
+                "Bob Stone",
+                false,
+                "allergic_to",
+                "shellfish",
+                10,
+                None,
+            ),
+            memory(
+                MemoryKind::Preference,
+                "Ana",
+                false,
+                "likes",
+                "apple cake",
+                10,
+                None,
+            ),
+            memory(
+                MemoryKind::Preference,
+                "Alice Martin",
+                true,
+                "likes",
+                "sushi",
+                10,
+                Some(50),
+            ),
+        ];
+        MemoryGraph::new(build(&scope(), "Alice Martin", &memories, &[], &members))
+    }
+
+    #[test]
+    fn aliases_and_members_resolve_to_one_entity() {
+        let g = graph();
+        let ana = g.find("ana").unwrap();
+        assert_eq!(
+            ana.name, "Ana Martin",
+            "the one-word name joined the full one"
+        );
+        let bob = g.find("Bob Stone").unwrap();
+        assert_eq!(
+            (bob.kind, bob.entity_id.clone()),
+            (EntityKind::User, g.find("bob").unwrap().entity_id.clone())
+        );
+        assert_eq!(g.find("Alice Martin").unwrap().kind, EntityKind::User);
+    }
+
+    #[test]
+    fn neighbours_reach_depth_two_within_the_window() {
+        let g = graph();
+        let ana = g.find("Ana").unwrap().entity_id.clone();
+        let near = g.neighbours(&ana, 1, None);
+        let names = |n: &[Neighbour]| n.iter().map(|n| n.entity.name.clone()).collect::<Vec<_>>();
+        assert!(
+            names(&near).contains(&"Alice Martin".to_string()),
+            "{:?}",
+            names(&near)
+        );
+        assert!(names(&near).contains(&"apple cake".to_string()));
+        let far = g.neighbours(&ana, 2, None);
+        assert!(
+            names(&far).contains(&"sushi".to_string()),
+            "{:?}",
+            names(&far)
+        );
+        assert!(
+            far.iter()
+                .any(|n| n.entity.name == "shellfish" && n.depth == 2)
+                == false,
+            "shellfish is three hops away"
+        );
+        let later = g.neighbours(&ana, 2, Some((60, 100)));
+        assert!(
+            !names(&later).contains(&"sushi".to_string()),
+            "sushi no longer held"
+        );
+        let alice = g.find("Alice Martin").unwrap().entity_id.clone();
+        let before = g.facts_as_of(&alice, 20).len();
+        let after = g.facts_as_of(&alice, 60).len();
+        assert_eq!(before, after + 1, "the sushi fact ended at 50");
+    }
+}

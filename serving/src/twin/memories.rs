@@ -1,0 +1,336 @@
+//! What the twin remembers: a user's memories as of a time, one memory's
+//! history, the memories relevant to a question, and citations back to
+//! the episodes each came from.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use twinlake_core::Scope;
+use twinlake_core::memory::{Memory, MemoryKind};
+use twinlake_core::record::{Episode, SourceKind};
+use twinlake_pipelines::Backends;
+use twinlake_pipelines::memory::store::MemoryStore;
+
+use super::terms::terms;
+use crate::ServingError;
+
+/// Every memory of `scope`, every version.
+pub async fn load(backends: &Backends, scope: &Scope) -> Result<Vec<Memory>, ServingError> {
+    Ok(MemoryStore::new(backends.lake.clone())
+        .memories(scope)
+        .await?)
+}
+
+/// The user's episodes by id, for citations.
+pub async fn episodes(
+    backends: &Backends,
+    scope: &Scope,
+) -> Result<HashMap<String, Episode>, ServingError> {
+    let all = twinlake_jobs::list_episodes::run(backends, scope, None, usize::MAX)
+        .await
+        .map_err(|e| ServingError::Storage(e.to_string()))?;
+    Ok(all.into_iter().map(|e| (e.episode_id.clone(), e)).collect())
+}
+
+/// Parses a `kind` filter, naming the valid kinds when it is none of them.
+pub fn parse_kind(kind: &str) -> Result<MemoryKind, ServingError> {
+    MemoryKind::parse(kind).ok_or_else(|| {
+        let all: Vec<&str> = MemoryKind::ALL.iter().map(MemoryKind::as_str).collect();
+        ServingError::BadRequest(format!(
+            "unknown memory kind {kind:?} (one of: {})",
+            all.join(", ")
+        ))
+    })
+}
+
+/// Parses an `as_of` time: RFC 3339 (`2026-10-01T12:00:00Z`) or a date
+/// (`2026-10-01`, meaning the end of that day, UTC).
+pub fn parse_time(text: &str) -> Result<i64, ServingError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(t.timestamp_micros());
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let end = d.and_hms_opt(23, 59, 59).expect("valid time");
+        return Ok(end.and_utc().timestamp_micros());
+    }
+    Err(ServingError::BadRequest(format!(
+        "as_of {text:?} is not a time: use 2026-10-01 or 2026-10-01T12:00:00Z"
+    )))
+}
+
+/// The memories valid at `as_of_us`, of `kind` when given, most important
+/// and surest first.
+pub fn as_of(memories: &[Memory], kind: Option<MemoryKind>, as_of_us: i64) -> Vec<&Memory> {
+    let mut out: Vec<&Memory> = memories
+        .iter()
+        .filter(|m| kind.is_none_or(|k| m.kind == k) && m.is_valid_at(as_of_us))
+        .collect();
+    out.sort_by(|a, b| {
+        (b.importance * b.confidence)
+            .total_cmp(&(a.importance * a.confidence))
+            .then_with(|| a.memory_id.cmp(&b.memory_id))
+    });
+    out
+}
+
+/// The chain of versions `id` belongs to, oldest first: the memories it
+/// superseded and the ones that superseded it. None for an unknown id.
+pub fn history<'a>(memories: &'a [Memory], id: &str) -> Option<Vec<&'a Memory>> {
+    let by_id: HashMap<&str, &Memory> =
+        memories.iter().map(|m| (m.memory_id.as_str(), m)).collect();
+    let mut first = *by_id.get(id)?;
+    let mut guard = 0;
+    while let Some(prev) = first.supersedes.as_deref().and_then(|p| by_id.get(p)) {
+        first = prev;
+        guard += 1;
+        if guard > memories.len() {
+            break;
+        }
+    }
+    let mut chain = vec![first];
+    while let Some(next) = chain
+        .last()
+        .and_then(|m| m.superseded_by.as_deref())
+        .and_then(|n| by_id.get(n))
+    {
+        if chain.len() > memories.len() {
+            break;
+        }
+        chain.push(next);
+    }
+    Some(chain)
+}
+
+/// A memory found for a question.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MemoryHit {
+    /// Share of the question's content words the memory holds, weighted by
+    /// its confidence.
+    pub score: f32,
+    /// The memory's id.
+    pub memory_id: String,
+    /// Its kind.
+    pub kind: MemoryKind,
+    /// The statement.
+    pub sentence: String,
+    /// How sure.
+    pub confidence: f32,
+    /// The episodes it came from.
+    pub source_episodes: Vec<String>,
+}
+
+/// The `k` memories valid at `now_us` that share most content words with
+/// `query` (summaries and the voice profile included).
+pub fn relevant(memories: &[Memory], query: &str, k: usize, now_us: i64) -> Vec<MemoryHit> {
+    let wanted = terms(query);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut hits: Vec<MemoryHit> = memories
+        .iter()
+        .filter(|m| m.is_valid_at(now_us) && m.kind != MemoryKind::Style)
+        .filter_map(|m| {
+            let have = terms(&format!("{} {}", m.sentence, m.object));
+            let shared = wanted.iter().filter(|w| have.contains(w)).count();
+            (shared > 0).then(|| MemoryHit {
+                score: shared as f32 / wanted.len() as f32 * m.confidence,
+                memory_id: m.memory_id.clone(),
+                kind: m.kind,
+                sentence: m.sentence.clone(),
+                confidence: m.confidence,
+                source_episodes: m.source_episodes.clone(),
+            })
+        })
+        .collect();
+    hits.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.memory_id.cmp(&b.memory_id))
+    });
+    hits.truncate(k);
+    hits
+}
+
+/// Where a memory came from: one of its episodes.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct EpisodeCitation {
+    /// The episode.
+    pub episode_id: String,
+    /// Its source kind.
+    pub source_kind: SourceKind,
+    /// The file or URL it came from.
+    pub uri: String,
+    /// The message id, for chat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The line, for line-oriented files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Who wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// When, RFC 3339.
+    pub at: String,
+    /// Its first words.
+    pub excerpt: String,
+}
+
+/// Citations of up to `max` of `ids`, from `episodes`.
+pub fn cite(
+    episodes: &HashMap<String, Episode>,
+    ids: &[String],
+    max: usize,
+) -> Vec<EpisodeCitation> {
+    ids.iter()
+        .filter_map(|id| episodes.get(id))
+        .take(max)
+        .map(|e| EpisodeCitation {
+            episode_id: e.episode_id.clone(),
+            source_kind: e.source_kind,
+            uri: e.source_uri.clone(),
+            message_id: e.message_id.clone(),
+            line: e.line,
+            author: e.author.clone(),
+            at: time(e.occurred_at_us),
+            excerpt: e
+                .text
+                .as_deref()
+                .or(e.title.as_deref())
+                .unwrap_or_default()
+                .chars()
+                .take(160)
+                .collect(),
+        })
+        .collect()
+}
+
+/// A time as RFC 3339, UTC.
+pub fn time(us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use twinlake_core::memory::Polarity;
+
+    fn memory(
+        id: &str,
+        kind: MemoryKind,
+        sentence: &str,
+        valid: i64,
+        invalid: Option<i64>,
+    ) -> Memory {
+        Memory {
+            memory_id: id.into(),
+            scope: Scope::parse("t", "alice").unwrap(),
+            kind,
+            subject: "Alice".into(),
+            about_user: true,
+            predicate: "likes".into(),
+            object: sentence.into(),
+            sentence: sentence.into(),
+            polarity: Polarity::Positive,
+            confidence: 0.8,
+            importance: 0.6,
+            domain: "food".into(),
+            source_kind: SourceKind::Telegram,
+            session: None,
+            turn: None,
+            source_episodes: vec![format!("e-{id}")],
+            valid_at_us: valid,
+            invalid_at_us: invalid,
+            created_at_us: valid,
+            expired_at_us: None,
+            expires_at_us: None,
+            superseded_by: None,
+            supersedes: None,
+        }
+    }
+
+    fn chain() -> Vec<Memory> {
+        let mut a = memory(
+            "a",
+            MemoryKind::Preference,
+            "Alice likes sushi.",
+            10,
+            Some(50),
+        );
+        let mut b = memory(
+            "b",
+            MemoryKind::Dislike,
+            "Alice dislikes raw fish.",
+            50,
+            Some(90),
+        );
+        let mut c = memory(
+            "c",
+            MemoryKind::Preference,
+            "Alice likes sushi again.",
+            90,
+            None,
+        );
+        a.superseded_by = Some("b".into());
+        b.supersedes = Some("a".into());
+        b.superseded_by = Some("c".into());
+        c.supersedes = Some("b".into());
+        vec![c, a, b]
+    }
+
+    #[test]
+    fn as_of_picks_the_version_valid_then() {
+        let all = chain();
+        let at = |t| {
+            as_of(&all, None, t)
+                .iter()
+                .map(|m| m.memory_id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(at(20), ["a"]);
+        assert_eq!(at(60), ["b"]);
+        assert_eq!(at(100), ["c"]);
+        assert!(as_of(&all, Some(MemoryKind::Dislike), 100).is_empty());
+    }
+
+    #[test]
+    fn history_walks_the_whole_chain_from_any_version() {
+        let all = chain();
+        for id in ["a", "b", "c"] {
+            let ids: Vec<&str> = history(&all, id)
+                .unwrap()
+                .iter()
+                .map(|m| m.memory_id.as_str())
+                .collect();
+            assert_eq!(ids, ["a", "b", "c"]);
+        }
+        assert!(history(&all, "nope").is_none());
+    }
+
+    #[test]
+    fn times_and_kinds_are_checked() {
+        assert!(parse_time("2026-10-01").is_ok());
+        assert!(parse_time("2026-10-01T12:00:00Z").is_ok());
+        assert!(
+            parse_time("yesterday")
+                .unwrap_err()
+                .to_string()
+                .contains("2026-10-01")
+        );
+        assert!(
+            parse_kind("hobby")
+                .unwrap_err()
+                .to_string()
+                .contains("dealbreaker")
+        );
+    }
+
+    #[test]
+    fn relevant_memories_share_the_questions_words() {
+        let all = chain();
+        let hits = relevant(&all, "does she like sushi", 5, 100);
+        assert_eq!(hits.len(), 1, "only the version valid now");
+        assert_eq!(hits[0].memory_id, "c");
+    }
+}
