@@ -11,9 +11,18 @@ fn bad_files_are_reported_and_the_rest_of_the_batch_is_ingested() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // Something already stored, which must survive.
-    let (first, code) = ingest(&data, "dana", &[&demo("carol").join("availability.md")]);
+    let (first, code) = ingest(
+        &data,
+        "dana",
+        &[
+            &demo("carol").join("availability.md"),
+            &demo("alice").join("notes.md"),
+        ],
+    );
     assert_eq!(code, 0, "{first}");
     let lake_before = lake_files(&data);
+    let memories_before = memory_ids(&data, "dana");
+    assert!(!memories_before.is_empty(), "notes.md yields memories");
 
     let batch = dir.path().join("batch");
     std::fs::create_dir_all(&batch).unwrap();
@@ -94,6 +103,10 @@ fn bad_files_are_reported_and_the_rest_of_the_batch_is_ingested() {
         lake_before.len() + 3,
         "one chunks, one episodes and one sources object added"
     );
+    let memories_after = memory_ids(&data, "dana");
+    for id in &memories_before {
+        assert!(memories_after.contains(id), "memory {id} lost");
+    }
 
     // The human summary names each file too.
     let out = run(twinlake(&data)

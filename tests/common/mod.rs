@@ -86,12 +86,23 @@ pub fn file_of(hit: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// Every Parquet object of a lake, as (path relative to the lake, bytes).
+/// The tables ingest writes (the source of truth). The memory tables
+/// (`memories`, `entities`, `facts`) are derived from them and rewritten by
+/// each distillation; `tests/memory.rs` checks those.
+const INGESTED_TABLES: [&str; 3] = ["episodes", "chunks", "sources"];
+
+/// Every Parquet object of the lake's ingested tables, as (path relative
+/// to the lake, bytes).
 pub fn lake_files(data_dir: &Path) -> Vec<(String, Vec<u8>)> {
     let lake = data_dir.join("lake");
     let mut files: Vec<(String, Vec<u8>)> = walk(&lake)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .filter(|p| {
+            p.parent()
+                .and_then(|d| d.file_name())
+                .is_some_and(|t| INGESTED_TABLES.iter().any(|n| t == *n))
+        })
         .map(|p| {
             (
                 p.strip_prefix(&lake).unwrap().display().to_string(),
@@ -250,4 +261,17 @@ fn dechunk(body: &str) -> String {
         rest = tail.get(n + 2..).unwrap_or("");
     }
     out
+}
+
+/// The ids of `user`'s memories valid now.
+pub fn memory_ids(data_dir: &Path, user: &str) -> Vec<String> {
+    let list = json(twinlake(data_dir).args(["memories", "--user", user, "--json"]));
+    let mut ids: Vec<String> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|m| m["memory_id"].as_str().expect("an id").to_string())
+        .collect();
+    ids.sort();
+    ids
 }
