@@ -196,6 +196,43 @@ pub mod contract {
         }
     }
 
+    /// A memory of `scope` about the user "Alice": `predicate` `object`,
+    /// valid from `valid` until `invalid`, said in episode `e-<object>`.
+    pub fn memory(
+        scope: &Scope,
+        kind: crate::memory::MemoryKind,
+        predicate: &str,
+        object: &str,
+        valid: i64,
+        invalid: Option<i64>,
+    ) -> crate::memory::Memory {
+        crate::memory::Memory {
+            memory_id: format!("{predicate}-{object}"),
+            scope: scope.clone(),
+            kind,
+            subject: "Alice".into(),
+            about_user: true,
+            predicate: predicate.into(),
+            object: object.into(),
+            sentence: format!("Alice {predicate} {object}."),
+            polarity: crate::memory::Polarity::Positive,
+            confidence: 0.8,
+            importance: kind.default_importance(),
+            domain: "life".into(),
+            source_kind: SourceKind::Telegram,
+            session: None,
+            turn: None,
+            source_episodes: vec![format!("e-{object}")],
+            valid_at_us: valid,
+            invalid_at_us: invalid,
+            created_at_us: valid,
+            expired_at_us: None,
+            expires_at_us: None,
+            superseded_by: None,
+            supersedes: None,
+        }
+    }
+
     /// A chunk of `scope` with a one-hot-ish embedding of `dim` floats
     /// pointing at axis `axis`.
     pub fn chunk(scope: &Scope, id: &str, text: &str, axis: usize, dim: usize) -> Chunk {

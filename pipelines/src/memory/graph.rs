@@ -439,8 +439,6 @@ impl MemoryGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twinlake_core::memory::Polarity;
-    use twinlake_core::record::SourceKind;
 
     fn scope() -> Scope {
         Scope::parse("t", "alice").unwrap()
@@ -455,30 +453,19 @@ mod tests {
         valid: i64,
         invalid: Option<i64>,
     ) -> Memory {
-        Memory {
-            memory_id: format!("{predicate}-{object}"),
-            scope: scope(),
+        let base = twinlake_core::backend::contract::memory(
+            &scope(),
             kind,
+            predicate,
+            object,
+            valid,
+            invalid,
+        );
+        Memory {
             subject: subject.into(),
             about_user,
-            predicate: predicate.into(),
-            object: object.into(),
             sentence: format!("{subject} {predicate} {object}."),
-            polarity: Polarity::Positive,
-            confidence: 0.8,
-            importance: 0.8,
-            domain: "social".into(),
-            source_kind: SourceKind::Telegram,
-            session: None,
-            turn: None,
-            source_episodes: vec![format!("e-{object}")],
-            valid_at_us: valid,
-            invalid_at_us: invalid,
-            created_at_us: valid,
-            expired_at_us: None,
-            expires_at_us: None,
-            superseded_by: None,
-            supersedes: None,
+            ..base
         }
     }
 

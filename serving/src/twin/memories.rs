@@ -214,7 +214,6 @@ pub fn time(us: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twinlake_core::memory::Polarity;
 
     fn memory(
         id: &str,
@@ -223,30 +222,14 @@ mod tests {
         valid: i64,
         invalid: Option<i64>,
     ) -> Memory {
+        let scope = Scope::parse("t", "alice").unwrap();
+        let base = twinlake_core::backend::contract::memory(
+            &scope, kind, "likes", sentence, valid, invalid,
+        );
         Memory {
             memory_id: id.into(),
-            scope: Scope::parse("t", "alice").unwrap(),
-            kind,
-            subject: "Alice".into(),
-            about_user: true,
-            predicate: "likes".into(),
-            object: sentence.into(),
             sentence: sentence.into(),
-            polarity: Polarity::Positive,
-            confidence: 0.8,
-            importance: 0.6,
-            domain: "food".into(),
-            source_kind: SourceKind::Telegram,
-            session: None,
-            turn: None,
-            source_episodes: vec![format!("e-{id}")],
-            valid_at_us: valid,
-            invalid_at_us: invalid,
-            created_at_us: valid,
-            expired_at_us: None,
-            expires_at_us: None,
-            superseded_by: None,
-            supersedes: None,
+            ..base
         }
     }
 
