@@ -18,7 +18,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use twinlake_core::memory::{MemoryKind, Polarity};
+use twinlake_core::memory::MemoryKind;
 use twinlake_core::record::{Episode, SourceKind};
 
 use super::clean::{clause, object, object_up_to};
@@ -540,9 +540,6 @@ pub fn extract(reader: &Reader, episode: &Episode, text: &str) -> Vec<MemoryDraf
                     let mut draft = reader.draft(
                         episode, rule.kind, &predicate, &object, sentence, confidence,
                     );
-                    if rule.predicate == "dislikes" && rule.kind == MemoryKind::Dislike {
-                        draft.polarity = Polarity::Negative;
-                    }
                     draft.subject = subject.clone();
                     draft.about_user = about_user;
                     drafts.push(draft);
