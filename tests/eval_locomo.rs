@@ -10,9 +10,10 @@ use common::{json, twinlake};
 use serde_json::{Value, json as j};
 
 /// recall@10 over categories 1-4 on conv-30 must stay at or above this.
-/// Measured 0.810 when set (`twinlake eval locomo FILE --sample conv-30`,
-/// deterministic on one machine); plain BM25 scores 0.604 on that slice.
-const RECALL_AT_10_FLOOR: f64 = 0.78;
+/// Measured 0.810 with and without query expansion (`twinlake eval locomo
+/// FILE --sample conv-30`, deterministic on one machine); plain BM25
+/// scores 0.604 on that slice.
+const RECALL_AT_10_FLOOR: f64 = 0.80;
 
 fn turn(id: &str, speaker: &str, text: &str) -> Value {
     j!({"speaker": speaker, "dia_id": id, "text": text})

@@ -20,6 +20,28 @@ fn embedder() -> &'static Embedder {
 }
 
 #[test]
+fn word_vectors_are_cached_sentence_vectors_and_relate_kinds_to_instances() {
+    let e = embedder();
+    let words = e
+        .embed_words(&["instruments", "violin", "sandwich", "violin"])
+        .unwrap();
+    assert_eq!(words.len(), 4);
+    assert_eq!(&*words[1], e.embed_one("violin").unwrap().as_slice());
+    assert!(
+        std::sync::Arc::ptr_eq(&words[1], &words[3]),
+        "one cached vector"
+    );
+    let again = e.embed_words(&["violin"]).unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&words[1], &again[0]),
+        "served from the cache"
+    );
+    let (kind, instance, other) = (&words[0], &words[1], &words[2]);
+    assert!(cosine(kind, instance) > 0.5, "{}", cosine(kind, instance));
+    assert!(cosine(kind, instance) > cosine(kind, other) + 0.2);
+}
+
+#[test]
 fn embeddings_are_deterministic_unit_vectors() {
     let e = embedder();
     assert_eq!(e.dim(), 384);

@@ -4,6 +4,7 @@
 pub mod answer;
 pub mod chat;
 pub mod cues;
+pub mod expansion;
 pub mod memories;
 pub mod profile;
 pub mod search;

@@ -8,10 +8,14 @@
 //! 2. A chunk by the one person the question names has its BM25
 //!    multiplied by [`SPEAKER_BOOST`]; for a question in the first person
 //!    ("I", "my") that is every chunk but other people's messages.
-//! 3. Fused score = BM25 / best BM25 + [`DENSE_WEIGHT`] × cosine. A chunk
-//!    one index did not return gets that index's floor (0 for BM25, the
-//!    lowest cosine returned for dense).
-//! 4. A chunk from the day or month the question names is multiplied by
+//! 3. The question's words are expanded among the candidates' words by
+//!    word vectors ([`super::expansion`]); each candidate gets an
+//!    expansion score from 0 to 1.
+//! 4. Fused score = BM25 / best BM25 + [`DENSE_WEIGHT`] × cosine +
+//!    [`EXPANSION_WEIGHT`] × expansion score. A chunk one index did not
+//!    return gets that index's floor (0 for BM25, the lowest cosine
+//!    returned for dense).
+//! 5. A chunk from the day or month the question names is multiplied by
 //!    [`DATE_BOOST`].
 //!
 //! Score fusion beat reciprocal-rank fusion on the LoCoMo dev file because
@@ -28,6 +32,7 @@ use twinlake_core::record::{SourceKind, SourceRef};
 use twinlake_pipelines::Backends;
 
 use super::cues::QueryCues;
+use super::expansion;
 use crate::ServingError;
 
 /// Chunks taken from each index before fusion (at least).
@@ -38,6 +43,8 @@ pub const DENSE_WEIGHT: f32 = 0.3;
 pub const SPEAKER_BOOST: f32 = 2.0;
 /// Score factor for chunks from the day or month the question names.
 pub const DATE_BOOST: f32 = 2.0;
+/// Weight of the expansion score (0-1); 0.15-0.25 paid on the dev file.
+pub const EXPANSION_WEIGHT: f32 = 0.2;
 
 /// One fused result.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -85,7 +92,27 @@ pub fn search(
     let lexical = backends.text.search(scope, &cues.lexical, candidates)?;
     let vector = backends.embedder.embed_one(query)?;
     let dense = backends.vectors.search(scope, &vector, candidates)?;
-    Ok(fuse(&cues, &lexical, &dense, k))
+    let expanded = expansion_scores(backends, &cues, &lexical, &dense)?;
+    Ok(fuse(&cues, &lexical, &dense, &expanded, k))
+}
+
+/// The expansion score of each candidate of both lists (see
+/// [`expansion`]).
+fn expansion_scores(
+    backends: &Backends,
+    cues: &QueryCues,
+    lexical: &[ChunkHit],
+    dense: &[ChunkHit],
+) -> Result<HashMap<String, f32>, ServingError> {
+    let mut seen = std::collections::HashSet::new();
+    let candidates: Vec<&ChunkHit> = lexical
+        .iter()
+        .chain(dense)
+        .filter(|h| seen.insert(h.chunk_id.as_str()))
+        .collect();
+    let (asked, known) = expansion::vocabulary(&cues.words, &candidates);
+    let expansion = expansion::expand(&asked, &known, |w| backends.embedder.embed_words(w))?;
+    Ok(expansion::scores(&expansion, &candidates))
 }
 
 /// A candidate while its scores are gathered.
@@ -95,11 +122,13 @@ struct Candidate<'a> {
     dense: Option<f32>,
 }
 
-/// Fuses a BM25 list and a dense list for a question read as `cues`.
+/// Fuses a BM25 list, a dense list and expansion scores (by chunk id) for
+/// a question read as `cues`.
 pub fn fuse(
     cues: &QueryCues,
     lexical: &[ChunkHit],
     dense: &[ChunkHit],
+    expanded: &HashMap<String, f32>,
     k: usize,
 ) -> Vec<SearchHit> {
     let mut by_id: HashMap<&str, Candidate> = HashMap::new();
@@ -145,7 +174,8 @@ pub fn fuse(
             } else {
                 0.0
             });
-            let mut score = lexical + DENSE_WEIGHT * cosine;
+            let expansion = expanded.get(&c.hit.chunk_id).copied().unwrap_or(0.0);
+            let mut score = lexical + DENSE_WEIGHT * cosine + EXPANSION_WEIGHT * expansion;
             if cues.when.is_some_and(|w| w.contains(c.hit.occurred_at_us)) {
                 score *= DATE_BOOST;
             }
@@ -236,7 +266,7 @@ mod tests {
             hit("b", 0.8, None),
             hit("e", 0.2, None),
         ];
-        let fused = fuse(&cues, &lexical, &dense, 4);
+        let fused = fuse(&cues, &lexical, &dense, &HashMap::new(), 4);
         // b: 0.8 + 0.3×0.8 = 1.04; a: 1.0 + 0.3×0.2 = 1.06; c: 0.1 + 0.06; d: 0 + 0.27.
         assert_eq!(ids(&fused), ["a", "b", "d", "c"]);
         assert_eq!((fused[1].bm25, fused[1].dense), (Some(8.0), Some(0.8)));
@@ -255,14 +285,47 @@ mod tests {
             hit("mine", 6.0, Some("Me")),
             hit("my notes", 5.5, None),
         ];
-        let about_bob = fuse(&QueryCues::of("what does Bob cook"), &lexical, &[], 4);
+        let about_bob = fuse(
+            &QueryCues::of("what does Bob cook"),
+            &lexical,
+            &[],
+            &HashMap::new(),
+            4,
+        );
         assert_eq!(ids(&about_bob), ["bob's", "ana's", "mine", "my notes"]);
         // "I": the user's messages and authorless notes, not others' messages.
-        let about_me = fuse(&QueryCues::of("what do I cook"), &lexical, &[], 4);
+        let about_me = fuse(
+            &QueryCues::of("what do I cook"),
+            &lexical,
+            &[],
+            &HashMap::new(),
+            4,
+        );
         assert_eq!(ids(&about_me), ["mine", "my notes", "ana's", "bob's"]);
         // Two people named: nobody is favoured.
-        let both = fuse(&QueryCues::of("do Ana and Bob cook"), &lexical, &[], 4);
+        let both = fuse(
+            &QueryCues::of("do Ana and Bob cook"),
+            &lexical,
+            &[],
+            &HashMap::new(),
+            4,
+        );
         assert_eq!(ids(&both), ["ana's", "bob's", "mine", "my notes"]);
+    }
+
+    #[test]
+    fn an_expansion_match_can_outrank_a_weaker_word_match() {
+        let cues = QueryCues::of("what instruments does she play");
+        let lexical = [hit("plays chess", 10.0, None), hit("violin", 1.0, None)];
+        let expanded: HashMap<String, f32> = [("violin".to_string(), 1.0)].into_iter().collect();
+        // violin: 0.1 + 0.2 × 1.0 beats nothing, but not chess's 1.0 ...
+        let fused = fuse(&cues, &lexical, &[], &expanded, 2);
+        assert_eq!(ids(&fused), ["plays chess", "violin"]);
+        assert!((fused[1].score - (0.1 + EXPANSION_WEIGHT)).abs() < 1e-6);
+        // ... and, with the word match close, it decides.
+        let lexical = [hit("plays chess", 10.0, None), hit("violin", 9.0, None)];
+        let fused = fuse(&cues, &lexical, &[], &expanded, 2);
+        assert_eq!(ids(&fused), ["violin", "plays chess"]);
     }
 
     #[test]
@@ -284,10 +347,17 @@ mod tests {
             &QueryCues::of("where did we go in May 2023"),
             &lexical,
             &[],
+            &HashMap::new(),
             2,
         );
         assert_eq!(ids(&fused), ["may", "june"]);
-        let fused = fuse(&QueryCues::of("where did we go"), &lexical, &[], 2);
+        let fused = fuse(
+            &QueryCues::of("where did we go"),
+            &lexical,
+            &[],
+            &HashMap::new(),
+            2,
+        );
         assert_eq!(ids(&fused), ["june", "may"]);
     }
 }
