@@ -317,13 +317,16 @@ mod tests {
     fn an_expansion_match_can_outrank_a_weaker_word_match() {
         let cues = QueryCues::of("what instruments does she play");
         let lexical = [hit("plays chess", 10.0, None), hit("violin", 1.0, None)];
-        let expanded: HashMap<String, f32> = [("violin".to_string(), 1.0)].into_iter().collect();
+        let expanded: HashMap<String, f32> =
+            [(lexical[1].chunk_id.clone(), 1.0)].into_iter().collect();
         // violin: 0.1 + 0.2 × 1.0 beats nothing, but not chess's 1.0 ...
         let fused = fuse(&cues, &lexical, &[], &expanded, 2);
         assert_eq!(ids(&fused), ["plays chess", "violin"]);
         assert!((fused[1].score - (0.1 + EXPANSION_WEIGHT)).abs() < 1e-6);
         // ... and, with the word match close, it decides.
         let lexical = [hit("plays chess", 10.0, None), hit("violin", 9.0, None)];
+        let expanded: HashMap<String, f32> =
+            [(lexical[1].chunk_id.clone(), 1.0)].into_iter().collect();
         let fused = fuse(&cues, &lexical, &[], &expanded, 2);
         assert_eq!(ids(&fused), ["violin", "plays chess"]);
     }
