@@ -19,6 +19,7 @@
 //! and open-domain questions most (`twinlake eval locomo`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::LazyLock;
 
 use twinlake_core::backend::ChunkHit;
 use twinlake_udfs::embed::cosine;
@@ -35,13 +36,8 @@ pub const PER_QUESTION_WORD: usize = 30;
 /// Whether `word` (lower case) can carry a topic: letters only, three or
 /// more of them, not a stop word.
 fn is_content(word: &str) -> bool {
-    word.chars().count() >= 3 && word.chars().all(char::is_alphabetic) && !ENGLISH.contains(&word)
-}
-
-/// The distinct content words of `text`, in a fixed order so that scores
-/// sum the same way in every process.
-fn content_words(text: &str) -> BTreeSet<String> {
-    words(text).into_iter().filter(|w| is_content(w)).collect()
+    static STOP: LazyLock<HashSet<&str>> = LazyLock::new(|| ENGLISH.iter().copied().collect());
+    word.chars().count() >= 3 && word.chars().all(char::is_alphabetic) && !STOP.contains(word)
 }
 
 /// Expansion terms and their weights (the similarity to the question word
@@ -92,62 +88,84 @@ pub fn expand<E>(
     Ok(out)
 }
 
-/// The words to expand and the words to expand them among, read from a
-/// question's words and its candidates. Authors' names are neither: a
-/// person is matched by the speaker boost, not by similar names.
-pub fn vocabulary(question: &[String], candidates: &[&ChunkHit]) -> (Vec<String>, Vec<String>) {
-    let names: HashSet<String> = candidates
-        .iter()
-        .filter_map(|h| h.author.as_deref())
-        .flat_map(words)
-        .collect();
-    let mut asked: Vec<String> = Vec::new();
-    for w in question {
-        if is_content(w) && !names.contains(w) && !asked.contains(w) {
-            asked.push(w.clone());
-        }
-    }
-    let mut known: Vec<String> = candidates
-        .iter()
-        .flat_map(|h| content_words(&h.text))
-        .filter(|w| !names.contains(w))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    known.sort_unstable();
-    (asked, known)
+/// A search's candidate passages with their content words, read once
+/// for both the vocabulary and the scores.
+pub struct Candidates<'a> {
+    hits: Vec<&'a ChunkHit>,
+    /// Each hit's distinct content words, in a fixed order so that scores
+    /// sum the same way in every process.
+    bags: Vec<BTreeSet<String>>,
+    /// Words of the authors' names.
+    names: HashSet<String>,
 }
 
-/// Each candidate's expansion score by chunk id, 0-1 (absent when 0).
-pub fn scores(expansion: &Expansion, candidates: &[&ChunkHit]) -> HashMap<String, f32> {
-    if expansion.is_empty() {
-        return HashMap::new();
+impl<'a> Candidates<'a> {
+    /// Reads the words of `hits`.
+    pub fn new(hits: Vec<&'a ChunkHit>) -> Self {
+        let bags = hits
+            .iter()
+            .map(|h| {
+                words(&h.text)
+                    .into_iter()
+                    .filter(|w| is_content(w))
+                    .collect()
+            })
+            .collect();
+        let names = hits
+            .iter()
+            .filter_map(|h| h.author.as_deref())
+            .flat_map(words)
+            .collect();
+        Candidates { hits, bags, names }
     }
-    let bags: Vec<BTreeSet<String>> = candidates.iter().map(|h| content_words(&h.text)).collect();
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for bag in &bags {
-        for w in bag {
+
+    /// The words to expand and the words to expand them among, read from
+    /// a question's words and the candidates. Authors' names are neither:
+    /// a person is matched by the speaker boost, not by similar names.
+    pub fn vocabulary(&self, question: &[String]) -> (Vec<String>, Vec<String>) {
+        let mut asked: Vec<String> = Vec::new();
+        for w in question {
+            if is_content(w) && !self.names.contains(w) && !asked.contains(w) {
+                asked.push(w.clone());
+            }
+        }
+        let known: BTreeSet<&String> = self
+            .bags
+            .iter()
+            .flatten()
+            .filter(|w| !self.names.contains(*w))
+            .collect();
+        (asked, known.into_iter().cloned().collect())
+    }
+
+    /// Each candidate's expansion score by chunk id, 0-1 (absent when 0).
+    pub fn scores(&self, expansion: &Expansion) -> HashMap<String, f32> {
+        if expansion.is_empty() {
+            return HashMap::new();
+        }
+        let mut df: HashMap<&str, usize> = HashMap::new();
+        for w in self.bags.iter().flatten() {
             *df.entry(w.as_str()).or_default() += 1;
         }
-    }
-    let n = candidates.len() as f32;
-    let mut raw: HashMap<String, f32> = HashMap::new();
-    for (hit, bag) in candidates.iter().zip(&bags) {
-        let score: f32 = bag
-            .iter()
-            .filter_map(|w| {
-                let weight = expansion.get(w)?;
-                let idf = (1.0 + n / df[w.as_str()] as f32).ln();
-                Some(weight * idf)
-            })
-            .sum();
-        if score > 0.0 {
-            raw.insert(hit.chunk_id.clone(), score);
+        let n = self.hits.len() as f32;
+        let mut raw: HashMap<String, f32> = HashMap::new();
+        for (hit, bag) in self.hits.iter().zip(&self.bags) {
+            let score: f32 = bag
+                .iter()
+                .filter_map(|w| {
+                    let weight = expansion.get(w)?;
+                    let idf = (1.0 + n / df[w.as_str()] as f32).ln();
+                    Some(weight * idf)
+                })
+                .sum();
+            if score > 0.0 {
+                raw.insert(hit.chunk_id.clone(), score);
+            }
         }
+        let best = raw.values().copied().fold(0.0f32, f32::max);
+        raw.values_mut().for_each(|s| *s /= best);
+        raw
     }
-    let best = raw.values().copied().fold(0.0f32, f32::max);
-    raw.values_mut().for_each(|s| *s /= best);
-    raw
 }
 
 #[cfg(test)]
@@ -218,9 +236,9 @@ mod tests {
             hit("a", "Mel plays the violin in 2019", Some("Mel Stone")),
             hit("b", "Stone? The violin, again!", Some("Ana")),
         ];
-        let refs: Vec<&ChunkHit> = candidates.iter().collect();
+        let pool = Candidates::new(candidates.iter().collect());
         let question = words("What instruments does Mel play?");
-        let (asked, known) = vocabulary(&question, &refs);
+        let (asked, known) = pool.vocabulary(&question);
         assert_eq!(asked, ["instruments", "play"]);
         assert_eq!(known, ["plays", "violin"]);
     }
@@ -232,11 +250,11 @@ mod tests {
             hit("b", "violin lessons", None),
             hit("c", "a sandwich", None),
         ];
-        let refs: Vec<&ChunkHit> = candidates.iter().collect();
+        let pool = Candidates::new(candidates.iter().collect());
         let expansion: Expansion = [("violin".to_string(), 0.9), ("clarinet".to_string(), 0.8)]
             .into_iter()
             .collect();
-        let s = scores(&expansion, &refs);
+        let s = pool.scores(&expansion);
         let id = |i: usize| candidates[i].chunk_id.as_str();
         assert_eq!(s[id(0)], 1.0);
         // b: 0.9 × ln(1 + 3/2); a adds 0.8 × ln(1 + 3/1).

@@ -110,9 +110,10 @@ fn expansion_scores(
         .chain(dense)
         .filter(|h| seen.insert(h.chunk_id.as_str()))
         .collect();
-    let (asked, known) = expansion::vocabulary(&cues.words, &candidates);
+    let pool = expansion::Candidates::new(candidates);
+    let (asked, known) = pool.vocabulary(&cues.words);
     let expansion = expansion::expand(&asked, &known, |w| backends.embedder.embed_words(w))?;
-    Ok(expansion::scores(&expansion, &candidates))
+    Ok(pool.scores(&expansion))
 }
 
 /// A candidate while its scores are gathered.
