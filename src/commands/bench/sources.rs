@@ -65,6 +65,7 @@ fn parse_best_of(export: &GeneratedExport, runs: usize) -> anyhow::Result<(usize
         now_us: 1_790_000_000_000_000,
         horizon_days: 365,
         max_entries: usize::MAX,
+        ..ParseContext::default()
     };
     let mut best = f64::INFINITY;
     let mut episodes = 0;

@@ -1,7 +1,8 @@
 //! Dates as the export parsers read and write them: English month names
 //! and the ISO 8601 form kept in entry meta.
 
-use chrono::{DateTime, SecondsFormat};
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, TimeZone};
+use chrono_tz::Tz;
 
 /// English month names, lowercase, January first.
 pub const MONTHS: [&str; 12] = [
@@ -34,4 +35,56 @@ pub(super) fn iso_utc(us: i64) -> String {
     DateTime::from_timestamp_micros(us)
         .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
         .unwrap_or_default()
+}
+
+/// A wall-clock time the file gives with no zone (a WhatsApp header, a
+/// floating calendar time), as µs since the epoch UTC, and whether its zone
+/// was known. With `zone` (the user's configured `ingest.time_zone`) it is
+/// read in that zone: a time skipped by a DST jump moves forward an hour,
+/// a repeated one takes its first occurrence. Without one it is read as
+/// UTC and `false` comes back, so the caller flags its entry
+/// ([`super::Entry::flag_zone_unknown`]) rather than pass it off as exact.
+pub fn local_time_us(naive: NaiveDateTime, zone: Option<Tz>) -> (i64, bool) {
+    let Some(zone) = zone else {
+        return (naive.and_utc().timestamp_micros(), false);
+    };
+    let resolved = zone
+        .from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| {
+            zone.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+                .earliest()
+        });
+    match resolved {
+        Some(t) => (t.timestamp_micros(), true),
+        None => (naive.and_utc().timestamp_micros(), false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn local_times_are_read_in_the_configured_zone_or_flagged() {
+        let lisbon: Tz = "Europe/Lisbon".parse().unwrap();
+        // Summer time: UTC+1.
+        assert_eq!(
+            local_time_us(naive("2026-07-01 12:00"), Some(lisbon)),
+            (naive("2026-07-01 11:00").and_utc().timestamp_micros(), true)
+        );
+        // No zone: read as UTC, and said to be unknown.
+        assert_eq!(
+            local_time_us(naive("2026-07-01 12:00"), None),
+            (naive("2026-07-01 12:00").and_utc().timestamp_micros(), false)
+        );
+        // 01:30 does not exist in Lisbon on 2026-03-29 (clocks go 01:00 -> 02:00).
+        let (gap, known) = local_time_us(naive("2026-03-29 01:30"), Some(lisbon));
+        assert!(known);
+        assert_eq!(gap, naive("2026-03-29 01:30").and_utc().timestamp_micros());
+    }
 }

@@ -378,7 +378,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     }
     let mut export = Export {
         entries,
-        owner_names: Vec::new(),
+        ..Export::default()
     };
     if direct && channel.kind.as_deref() != Some("DirectGroupTextChat") {
         if let Some(other) = channel_name {

@@ -30,6 +30,14 @@ pub struct ParseContext {
     /// The most entries one file may produce (hostile input guard: a
     /// recurrence rule that expands forever, a billion tiny messages).
     pub max_entries: usize,
+    /// Refuse the whole file at its first bad record (`--strict`) instead
+    /// of skipping the record with a [`ParseWarning`].
+    pub strict: bool,
+    /// The zone the user's devices keep local time in (`ingest.time_zone`),
+    /// for formats whose times carry none (WhatsApp headers, floating
+    /// calendar times); without it such times are read as UTC and flagged
+    /// ([`Entry::flag_zone_unknown`], via [`super::dates::local_time_us`]).
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 impl Default for ParseContext {
@@ -39,6 +47,8 @@ impl Default for ParseContext {
             now_us: 0,
             horizon_days: 365,
             max_entries: 1_000_000,
+            strict: false,
+            time_zone: None,
         }
     }
 }
@@ -86,6 +96,50 @@ pub struct Entry {
     pub meta: BTreeMap<String, String>,
 }
 
+/// The meta key set on an entry whose time was read as written because its
+/// zone cannot be known (a floating time, an undefined TZID): the stored
+/// timestamp is that wall-clock time taken as UTC, and may be hours off.
+pub const ZONE_UNKNOWN: &str = "zone_unknown";
+
+impl Entry {
+    /// Flags the entry's time as being in an unknown zone ([`ZONE_UNKNOWN`]).
+    pub fn flag_zone_unknown(&mut self) {
+        self.meta.insert(ZONE_UNKNOWN.to_string(), "true".to_string());
+    }
+
+    /// Whether the entry's time is flagged as being in an unknown zone.
+    pub fn zone_unknown(&self) -> bool {
+        self.meta.contains_key(ZONE_UNKNOWN)
+    }
+}
+
+/// A problem with one record of an export that did not stop the file: the
+/// record was skipped, or read with a doubt its entry carries (a time whose
+/// zone is unknown). Under [`ParseContext::strict`] the first one refuses
+/// the file instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseWarning {
+    /// What is wrong, naming the line and field, worded as the refusal it
+    /// becomes under `--strict`.
+    pub problem: ParseError,
+    /// Whether the record was left out; otherwise it was read and flagged.
+    pub skipped: bool,
+}
+
+impl std::fmt::Display for ParseWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.skipped {
+            write!(f, "{}; record skipped", self.problem)
+        } else {
+            write!(f, "{}", self.problem)
+        }
+    }
+}
+
+/// How many warnings an export keeps word for word; past that they are
+/// only counted, so a file of a million bad lines cannot fill memory.
+pub const MAX_WARNINGS_KEPT: usize = 100;
+
 /// The entries of one export file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Export {
@@ -95,6 +149,67 @@ pub struct Export {
     /// `personal_information`, a Twitter account's handle), used to decide
     /// which authors are the user.
     pub owner_names: Vec<String>,
+    /// Records skipped or read with a doubt, in file order (the first
+    /// [`MAX_WARNINGS_KEPT`]).
+    pub warnings: Vec<ParseWarning>,
+    /// Warnings beyond those kept in `warnings`.
+    pub more_warnings: usize,
+}
+
+impl Export {
+    /// Records that one record was left out because of `problem`.
+    pub fn skip(&mut self, problem: ParseError) {
+        self.push_warning(ParseWarning {
+            problem,
+            skipped: true,
+        });
+    }
+
+    /// Records a doubt about a record that was still read (its entry
+    /// carries a flag saying so).
+    pub fn warn(&mut self, problem: ParseError) {
+        self.push_warning(ParseWarning {
+            problem,
+            skipped: false,
+        });
+    }
+
+    /// Adds warnings gathered apart (a parser that collects them before it
+    /// builds its export).
+    pub fn extend_warnings(&mut self, warnings: impl IntoIterator<Item = ParseWarning>) {
+        for w in warnings {
+            self.push_warning(w);
+        }
+    }
+
+    fn push_warning(&mut self, warning: ParseWarning) {
+        if self.warnings.len() < MAX_WARNINGS_KEPT {
+            self.warnings.push(warning);
+        } else {
+            self.more_warnings += 1;
+        }
+    }
+
+    /// Every warning, kept or only counted.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.len() + self.more_warnings
+    }
+
+    /// The export as a whole, judged after parsing: under `strict` its first
+    /// warning refuses it; a file whose every record was skipped is
+    /// malformed as a whole and refused with the first reason.
+    pub fn judged(self, strict: bool) -> Result<Export, ParseError> {
+        let first_skip = self.warnings.iter().find(|w| w.skipped);
+        if self.entries.is_empty()
+            && let Some(w) = first_skip
+        {
+            return Err(w.problem.clone());
+        }
+        if strict && let Some(w) = self.warnings.first() {
+            return Err(w.problem.clone());
+        }
+        Ok(self)
+    }
 }
 
 /// 1-based line of byte `offset` in `text`.
@@ -331,6 +446,45 @@ mod tests {
         let shown = err.to_string();
         assert!(shown.contains("line 3"), "{shown}");
         assert!(shown.starts_with("Telegram"), "{shown}");
+    }
+
+    fn bad_record(line: u32) -> ParseError {
+        field_error("Test export", line, "messages[0].date", "not a date")
+    }
+
+    #[test]
+    fn strict_refuses_at_the_first_warning_and_lenient_keeps_the_rest() {
+        let mut export = Export {
+            entries: vec![Entry::default()],
+            ..Export::default()
+        };
+        export.skip(bad_record(7));
+        export.warn(bad_record(9));
+        assert_eq!(export.clone().judged(false).unwrap().warning_count(), 2);
+        let refused = export.judged(true).unwrap_err();
+        assert_eq!(refused, bad_record(7));
+        assert!(refused.to_string().contains("line 7"), "{refused}");
+    }
+
+    #[test]
+    fn a_file_whose_every_record_was_skipped_is_refused() {
+        let mut export = Export::default();
+        export.skip(bad_record(3));
+        assert_eq!(export.judged(false).unwrap_err(), bad_record(3));
+        // An export that is merely empty (an empty chat) is not refused.
+        assert!(Export::default().judged(false).is_ok());
+    }
+
+    #[test]
+    fn warnings_past_the_cap_are_counted_not_kept() {
+        let mut export = Export::default();
+        for line in 0..(MAX_WARNINGS_KEPT as u32 + 5) {
+            export.skip(bad_record(line));
+        }
+        assert_eq!(export.warnings.len(), MAX_WARNINGS_KEPT);
+        assert_eq!(export.warning_count(), MAX_WARNINGS_KEPT + 5);
+        let shown = export.warnings[0].to_string();
+        assert!(shown.ends_with("record skipped"), "{shown}");
     }
 
     #[test]

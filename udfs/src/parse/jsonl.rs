@@ -150,7 +150,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     }
     Ok(Export {
         entries,
-        owner_names: Vec::new(),
+        ..Export::default()
     })
 }
 

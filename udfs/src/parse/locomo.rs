@@ -113,7 +113,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     fill_lines(text, &mut entries);
     Ok(Export {
         entries,
-        owner_names: Vec::new(),
+        ..Export::default()
     })
 }
 

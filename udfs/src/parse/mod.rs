@@ -33,7 +33,7 @@ use std::path::Path;
 
 use twinlake_core::record::SourceKind;
 
-pub use self::export::{Entry, Export, Origin, ParseContext};
+pub use self::export::{Entry, Export, Origin, ParseContext, ParseWarning, ZONE_UNKNOWN};
 use crate::offsets::OffsetMap;
 
 /// A supported input format.
@@ -261,8 +261,9 @@ pub enum Parsed {
     Export(Export),
 }
 
-/// Why a file could not be parsed.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why a file could not be parsed (or, as a [`ParseWarning`], why one of
+/// its records was skipped).
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ParseError {
     /// The file has no bytes.
     #[error("the file is empty")]
@@ -315,13 +316,18 @@ fn position(line: &Option<usize>, field: &Option<String>) -> String {
     }
 }
 
-/// Parses `bytes` as `format`.
+/// Parses `bytes` as `format`. An export's bad records are skipped and
+/// listed in [`Export::warnings`]; under [`ParseContext::strict`] the first
+/// one refuses the file, and a file none of whose records could be read is
+/// refused either way ([`Export::judged`]).
 pub fn parse(bytes: &[u8], format: Format, ctx: &ParseContext) -> Result<Parsed, ParseError> {
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
     let document = |result: Result<ParsedDocument, ParseError>| result.map(Parsed::Document);
-    let export = |result: Result<Export, ParseError>| result.map(Parsed::Export);
+    let export = |result: Result<Export, ParseError>| {
+        result.and_then(|e| e.judged(ctx.strict)).map(Parsed::Export)
+    };
     match format {
         Format::Text => document(text::parse(bytes)),
         Format::Markdown => document(markdown::parse(bytes)),

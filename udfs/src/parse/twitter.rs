@@ -271,6 +271,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     Ok(Export {
         entries,
         owner_names,
+        ..Export::default()
     })
 }
 

@@ -141,7 +141,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     }
     Ok(Export {
         entries: emitter.entries,
-        owner_names: Vec::new(),
+        ..Export::default()
     })
 }
 
