@@ -186,8 +186,7 @@ fn a_malformed_bus_message_is_dead_lettered_and_the_rest_ingested() {
         let good = FileEnvelope {
             scope: Scope::parse("default", "erin").unwrap(),
             path: demo("bob").join("journal.txt"),
-            format: None,
-            me: Vec::new(),
+            options: Default::default(),
         };
         bus.send(FILES_TOPIC, b"k", &good.to_payload())
             .await

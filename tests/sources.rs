@@ -222,10 +222,9 @@ fn bad_exports_are_named_and_nothing_of_them_is_written() {
         "bad/Basic_LinkedInDataExport.zip",
         b"PK\x03\x04\x14\x00\x00\x00\x08\x00truncated",
     );
-    write(
-        "bad/events.jsonl",
-        b"{\"text\": \"fine\"}\n{\"text\": 42}\n",
-    );
+    // Every line bad: malformed as a whole, so refused (one bad line among
+    // good ones is only a warning: see the next test).
+    write("bad/events.jsonl", b"\n{\"text\": 42}\n{\"txt\": \"x\"}\n");
     write("bad/more/notes2.md", b"# More\n\nI also like long walks.\n");
     let (summary, code) = ingest(dir.path(), "alice", &[&inbox.path().join("bad")]);
     assert_eq!(code, 1, "{summary}");
@@ -290,6 +289,91 @@ fn bad_exports_are_named_and_nothing_of_them_is_written() {
     assert_eq!(out.status.code(), Some(1), "{summary}");
     let error = summary["errors"][0]["error"].as_str().unwrap();
     assert!(error.contains("Telegram"), "{error}");
+}
+
+#[test]
+fn a_bad_record_is_skipped_with_a_warning_and_strict_refuses_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = tempfile::tempdir().unwrap();
+    let lenient = inbox.path().join("signal.jsonl");
+    std::fs::write(
+        &lenient,
+        "{\"text\": \"I moved to Porto in May.\"}\n{\"text\": 42}\n{\"text\": \"Dinner on Friday?\"}\n",
+    )
+    .unwrap();
+    let (summary, code) = ingest(dir.path(), "alice", &[&lenient]);
+    assert_eq!(code, 3, "stored, with a warning: {summary}");
+    assert_eq!(summary["episodes"], 2, "{summary}");
+    assert_eq!(summary["errors"].as_array().unwrap().len(), 0, "{summary}");
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{summary}");
+    let warning = warnings[0]["warning"].as_str().unwrap();
+    assert!(
+        warning.contains("line 2, field text") && warning.contains("record skipped"),
+        "{warning}"
+    );
+    assert!(
+        warnings[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("signal.jsonl"),
+        "{summary}"
+    );
+    let texts: Vec<String> = episodes(dir.path(), "alice", Some("generic"))
+        .iter()
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+
+    // --strict refuses the same kind of file whole, and writes nothing.
+    let before = lake_files(dir.path());
+    let strict = inbox.path().join("sms.jsonl");
+    std::fs::write(
+        &strict,
+        "{\"text\": \"The kayak is booked.\"}\n{\"text\": \"ok\", \"timestamp\": \"2026-05-01T10:00:00\"}\n",
+    )
+    .unwrap();
+    let (summary, code) = ingest_with(dir.path(), "alice", &["--strict"], &[&strict]);
+    assert_eq!(code, 1, "{summary}");
+    let error = summary["errors"][0]["error"].as_str().unwrap();
+    assert!(error.contains("line 2, field timestamp"), "{error}");
+    assert_eq!(
+        lake_files(dir.path()),
+        before,
+        "a refused file writes nothing"
+    );
+
+    // Uploads: warnings in a 200 report, `strict=true` a 422.
+    let server = serve(dir.path());
+    let upload = |query: &str, body: &[u8]| {
+        http_bytes(
+            &server.base,
+            "POST",
+            &format!("/twin/bob/upload?filename=notes.jsonl{query}"),
+            Some(("application/octet-stream", body)),
+            &[],
+        )
+    };
+    let body = b"{\"text\": \"Bob skis.\"}\n{\"text\": true}\n";
+    let (status, report) = upload("&strict=true", body);
+    assert_eq!(status, 422, "{report}");
+    assert!(
+        report["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 2, field text"),
+        "{report}"
+    );
+    let (status, report) = upload("", body);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["episodes"], 1, "{report}");
+    assert!(
+        report["warnings"][0]["warning"]
+            .as_str()
+            .unwrap()
+            .contains("line 2, field text"),
+        "{report}"
+    );
 }
 
 /// Serves `pages` (path, html) over HTTP/1.1 on 127.0.0.1 until the process ends.

@@ -7,7 +7,9 @@
 //! be re-ingested or audited, then published to the bus and run through the
 //! same pipeline as `twinlake ingest`, with the same detection, dedup and
 //! errors. The reply is the ingest report: 200 when the file was stored or
-//! was already there, 422 when it was refused (the report says why).
+//! was already there (its `warnings` list the records an export skipped or
+//! flagged), 422 when it was refused (the report says why; `strict=true`
+//! refuses an export at its first bad record).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use serde_json::Value;
 use twinlake_core::{ContentHash, Scope};
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP};
 use twinlake_pipelines::ingest::{IngestReport, Ingestor, Quiet};
-use twinlake_pipelines::sources::files;
+use twinlake_pipelines::sources::files::{self, ReadOptions};
 use twinlake_udfs::parse::Format;
 
 use crate::ServingError;
@@ -39,6 +41,9 @@ pub struct UploadParams {
     /// A name the user goes by in this file.
     #[serde(default)]
     me: Option<String>,
+    /// Refuse an export at its first bad record instead of skipping it.
+    #[serde(default)]
+    strict: bool,
 }
 
 /// Stores the posted file and ingests it for `user`.
@@ -65,8 +70,12 @@ pub async fn upload_handler(
         )));
     }
     let path = store(&state, &scope, &name, &body)?;
-    let me: Vec<String> = params.me.into_iter().collect();
-    let report = ingest(&state, &scope, path, params.format.as_deref(), &me).await?;
+    let options = ReadOptions {
+        format: params.format,
+        me: params.me.into_iter().collect(),
+        strict: params.strict,
+    };
+    let report = ingest(&state, &scope, path, &options).await?;
     let status = if report.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -124,12 +133,11 @@ async fn ingest(
     state: &AppState,
     scope: &Scope,
     path: PathBuf,
-    format: Option<&str>,
-    me: &[String],
+    options: &ReadOptions,
 ) -> Result<IngestReport, ServingError> {
     let _one_at_a_time = state.ingest_lock.lock().await;
     let bus = state.backends.bus()?;
-    files::publish(&bus, scope, &[path], format, me).await?;
+    files::publish(&bus, scope, &[path], options).await?;
     let mut consumer = bus.consumer(FILES_TOPIC, INGEST_GROUP)?;
     let report = Ingestor::new(&state.backends)
         .run(&mut consumer, &bus, &mut Quiet)

@@ -1,7 +1,8 @@
 //! `twinlake ingest --user U PATH|URL...`: publish the files (and website
 //! URLs) to the bus, run the pipeline until it is caught up, print a summary
 //! per source kind. Exits 1 when any file was refused (the others are still
-//! ingested).
+//! ingested), 3 when every file was stored but some export had records it
+//! skipped or flagged (each warning names its file, line and field).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use twinlake_jobs::distill_memories::DistillReport;
 use twinlake_pipelines::Backends;
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP as GROUP};
 use twinlake_pipelines::ingest::{IngestReport, Ingestor};
-use twinlake_pipelines::sources::files;
+use twinlake_pipelines::sources::files::{self, ReadOptions};
 
 use crate::progress::IngestBar;
 
@@ -31,6 +32,10 @@ pub struct Args {
     /// repeatable. Adds to `[identities]` in the configuration.
     #[arg(long = "me", value_name = "NAME")]
     me: Vec<String>,
+    /// Refuse an export at its first bad record instead of skipping the
+    /// record with a warning.
+    #[arg(long)]
+    strict: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -51,7 +56,12 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     }
     let found = files::discover(&args.paths)?;
     let backends = super::open_backends(config).await?;
-    let report = ingest(&backends, &scope, &found, args.format.as_deref(), &args.me).await?;
+    let options = ReadOptions {
+        format: args.format,
+        me: args.me,
+        strict: args.strict,
+    };
+    let report = ingest(&backends, &scope, &found, &options).await?;
     let distilled = distill(&backends, &scope).await?;
     if args.json {
         let mut value = serde_json::to_value(&report)?;
@@ -61,23 +71,34 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         print_summary(&report);
         print_distilled(&distilled);
     }
-    Ok(if report.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(exit_code(&report))
 }
+
+/// The exit code `twinlake ingest` reports for a run that finished: 1 when
+/// any file was refused, 3 when all were stored but some with warnings.
+pub fn exit_code(report: &IngestReport) -> ExitCode {
+    if !report.errors.is_empty() {
+        ExitCode::from(1)
+    } else if !report.warnings.is_empty() {
+        ExitCode::from(WARNINGS_EXIT)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The exit code of an ingest whose files were all stored, some with
+/// records skipped or flagged (2 is clap's, for usage errors).
+pub const WARNINGS_EXIT: u8 = 3;
 
 /// Publishes `found` for `scope` and runs the pipeline until caught up.
 pub async fn ingest(
     backends: &Backends,
     scope: &Scope,
     found: &[PathBuf],
-    format: Option<&str>,
-    me: &[String],
+    options: &ReadOptions,
 ) -> anyhow::Result<IngestReport> {
     let bus = backends.bus()?;
-    files::publish(&bus, scope, found, format, me).await?;
+    files::publish(&bus, scope, found, options).await?;
     let mut consumer = bus.consumer(FILES_TOPIC, GROUP)?;
     let mut bar = IngestBar::new(bus.lag(FILES_TOPIC, GROUP)?);
     let report = Ingestor::new(backends)
@@ -112,7 +133,7 @@ pub fn print_distilled(r: &DistillReport) {
 
 fn print_summary(r: &IngestReport) {
     println!(
-        "ingested {} files in {:.1}s: {} new episodes, {} chunks ({} tokens), {} duplicate files, {} entries already stored, {} errors",
+        "ingested {} files in {:.1}s: {} new episodes, {} chunks ({} tokens), {} duplicate files, {} entries already stored, {} errors, {} warnings",
         r.files,
         r.seconds,
         r.episodes,
@@ -120,7 +141,8 @@ fn print_summary(r: &IngestReport) {
         r.tokens,
         r.duplicates,
         r.skipped_entries,
-        r.errors.len()
+        r.errors.len(),
+        r.warnings.len()
     );
     print_details(r);
 }
@@ -138,6 +160,9 @@ pub fn print_details(r: &IngestReport) {
                 kind, s.files, s.episodes, s.chunks, s.skipped
             );
         }
+    }
+    for w in &r.warnings {
+        println!("  warning: {}: {}", w.path.display(), w.warning);
     }
     for e in &r.errors {
         println!("  error: {}: {}", e.path.display(), e.error);

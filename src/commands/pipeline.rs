@@ -27,13 +27,14 @@ pub async fn run(config: &Config, command: Pipeline) -> anyhow::Result<ExitCode>
     let bus = backends.bus()?;
     let mut consumer = bus.consumer(FILES_TOPIC, GROUP)?;
     let ingestor = Ingestor::new(&backends);
-    let mut failed = false;
+    let (mut failed, mut warned) = (false, false);
     loop {
         let report = ingestor.run(&mut consumer, &bus, &mut Quiet).await?;
         if report.files > 0 || !follow {
             print_round(&report);
         }
         failed |= !report.errors.is_empty();
+        warned |= !report.warnings.is_empty();
         if !follow {
             break;
         }
@@ -44,6 +45,8 @@ pub async fn run(config: &Config, command: Pipeline) -> anyhow::Result<ExitCode>
     }
     Ok(if failed {
         ExitCode::from(1)
+    } else if warned {
+        ExitCode::from(super::ingest::WARNINGS_EXIT)
     } else {
         ExitCode::SUCCESS
     })
@@ -51,12 +54,13 @@ pub async fn run(config: &Config, command: Pipeline) -> anyhow::Result<ExitCode>
 
 fn print_round(r: &IngestReport) {
     println!(
-        "pipeline: {} files, {} new episodes, {} chunks, {} duplicates, {} errors ({:.1}s)",
+        "pipeline: {} files, {} new episodes, {} chunks, {} duplicates, {} errors, {} warnings ({:.1}s)",
         r.files,
         r.episodes,
         r.chunks,
         r.duplicates,
         r.errors.len(),
+        r.warnings.len(),
         r.seconds
     );
     super::ingest::print_details(r);

@@ -50,8 +50,14 @@ pub fn json(cmd: &mut Command) -> Value {
 
 /// Ingests `paths` for `user`; returns the JSON summary and the exit code.
 pub fn ingest(data_dir: &Path, user: &str, paths: &[&Path]) -> (Value, i32) {
+    ingest_with(data_dir, user, &[], paths)
+}
+
+/// [`ingest`] with more flags (`--strict`, `--format F`).
+pub fn ingest_with(data_dir: &Path, user: &str, flags: &[&str], paths: &[&Path]) -> (Value, i32) {
     let out = run(twinlake(data_dir)
         .args(["ingest", "--json", "--user", user])
+        .args(flags)
         .args(paths));
     let summary = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

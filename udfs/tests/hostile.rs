@@ -22,6 +22,7 @@ fn ctx(name: &str) -> ParseContext {
         now_us: 1_790_000_000_000_000,
         horizon_days: 365,
         max_entries: 10_000,
+        ..ParseContext::default()
     }
 }
 

@@ -19,7 +19,9 @@
 //!
 //! A bad file (too large, unsupported, malformed, empty, not UTF-8) is
 //! reported with its path and reason, sent to the dead-letter topic, and the
-//! rest of the batch goes on; nothing of it is written.
+//! rest of the batch goes on; nothing of it is written. A bad record inside
+//! an otherwise good export is skipped by its parser and reported as a
+//! warning of that file, which is still stored (`--strict` refuses it).
 
 pub mod context;
 pub mod episodes;
@@ -38,7 +40,7 @@ use twinlake_udfs::parse::{self, Format, ParseContext, ParseError, Parsed};
 
 pub use self::episodes::{Drafted, EpisodeBuilder};
 pub use self::report::{
-    FileFailure, FileOutcome, IngestObserver, IngestReport, Quiet, SourceSummary,
+    FileFailure, FileOutcome, FileWarning, IngestObserver, IngestReport, Quiet, SourceSummary,
 };
 use crate::bus::FILES_DEAD_LETTER_TOPIC;
 use crate::error::FileError;
@@ -241,6 +243,8 @@ impl<'a> Ingestor<'a> {
             now_us: input.modified_us,
             horizon_days: config.ingest.calendar_horizon_days,
             max_entries: config.ingest.max_entries_per_file,
+            strict: envelope.options.strict,
+            time_zone: config.ingest.local_zone(),
         };
         let parsed = parse::parse(&input.bytes, format, &ctx).map_err(FileError::from)?;
         let builder = EpisodeBuilder {
@@ -257,6 +261,7 @@ impl<'a> Ingestor<'a> {
         // entry repeated within the file is drafted once.
         let mut fresh = HashSet::new();
         let mut keep = |id: &str| !committed.contains(id) && fresh.insert(id.to_string());
+        let mut warnings = Vec::new();
         let (kind, entries, new): (_, _, Vec<Drafted>) = match &parsed {
             Parsed::Document(doc) => {
                 let draft = builder.document(doc, &input.bytes)?;
@@ -268,6 +273,10 @@ impl<'a> Ingestor<'a> {
                 // account.js): that is recorded, not refused.
                 let kind = format.source_kind();
                 let new = builder.export(export, kind, &identity, &mut keep)?;
+                warnings = export.warnings.iter().map(ToString::to_string).collect();
+                if export.more_warnings > 0 {
+                    warnings.push(format!("{} more warnings", export.more_warnings));
+                }
                 (kind, export.entries.len(), new)
             }
         };
@@ -298,6 +307,7 @@ impl<'a> Ingestor<'a> {
             groups,
             total,
             skipped: entries - total,
+            warnings,
             done: 0,
             chunks: 0,
             tokens: 0,
@@ -373,6 +383,7 @@ impl<'a> Ingestor<'a> {
             chunks: file.chunks,
             tokens: file.tokens,
             skipped: file.skipped,
+            warnings: file.warnings.clone(),
         };
         report.bytes += file.bytes;
         report.record(&file.path, &outcome);
@@ -452,7 +463,7 @@ impl<'a> Ingestor<'a> {
             .get(user)
             .into_iter()
             .flatten();
-        Identity::new(user, configured.chain(&envelope.me))
+        Identity::new(user, configured.chain(&envelope.options.me))
     }
 }
 
@@ -464,6 +475,8 @@ struct PendingFile {
     groups: Vec<Vec<Drafted>>,
     total: usize,
     skipped: usize,
+    /// The parser's warnings (records skipped or flagged), rendered.
+    warnings: Vec<String>,
     done: usize,
     chunks: usize,
     tokens: u64,
@@ -489,7 +502,12 @@ impl From<PipelineError> for Failure {
 
 /// The input's format: forced by `--format`, implied by its source, or detected.
 fn detect(envelope: &FileEnvelope, input: &Input) -> Result<Format, FileError> {
-    if let Some(name) = envelope.format.as_deref().or(input.format.as_deref()) {
+    if let Some(name) = envelope
+        .options
+        .format
+        .as_deref()
+        .or(input.format.as_deref())
+    {
         return Format::from_name(name).ok_or_else(|| {
             ParseError::Unsupported(format!("format {name:?} (formats: {})", Format::NAMES)).into()
         });

@@ -23,6 +23,9 @@ pub enum FileOutcome {
         tokens: u64,
         /// Entries already stored (an overlapping earlier export).
         skipped: usize,
+        /// Records the parser skipped or flagged, each naming its line and
+        /// field.
+        warnings: Vec<String>,
     },
     /// The same file was already stored for this user.
     Duplicate,
@@ -37,6 +40,16 @@ pub struct FileFailure {
     pub path: PathBuf,
     /// Why.
     pub error: String,
+}
+
+/// A file that was ingested with a warning: one of its records was skipped
+/// or read with a doubt.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileWarning {
+    /// The file.
+    pub path: PathBuf,
+    /// What the parser said, naming the record's line and field.
+    pub warning: String,
 }
 
 /// The totals of one source kind.
@@ -69,6 +82,8 @@ pub struct IngestReport {
     pub skipped_entries: usize,
     /// Files refused.
     pub errors: Vec<FileFailure>,
+    /// Records skipped or flagged in files that were stored.
+    pub warnings: Vec<FileWarning>,
     /// Bytes of new files read.
     pub bytes: u64,
     /// Wall time, in seconds.
@@ -87,7 +102,13 @@ impl IngestReport {
                 chunks,
                 tokens,
                 skipped,
+                warnings,
             } => {
+                self.warnings
+                    .extend(warnings.iter().map(|warning| FileWarning {
+                        path: path.to_path_buf(),
+                        warning: warning.clone(),
+                    }));
                 self.episodes += episodes;
                 self.chunks += chunks;
                 self.tokens += tokens;

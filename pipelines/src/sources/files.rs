@@ -16,6 +16,32 @@ use crate::PipelineError;
 use crate::bus::FILES_TOPIC;
 use crate::error::FileError;
 
+/// How the files of one ingest are to be read (`--format`, `--me`,
+/// `--strict`): the same for each file it names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadOptions {
+    /// A forced format name (`--format`), else detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Names the owner goes by in this input (`--me`), besides those configured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub me: Vec<String>,
+    /// Refuse an export at its first bad record instead of skipping the
+    /// record with a warning (`--strict`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
+}
+
+impl ReadOptions {
+    /// Options that force `format` and change nothing else.
+    pub fn format(format: &str) -> Self {
+        ReadOptions {
+            format: Some(format.to_string()),
+            ..ReadOptions::default()
+        }
+    }
+}
+
 /// A request to ingest one file for one user: the bus message of the files topic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEnvelope {
@@ -23,12 +49,9 @@ pub struct FileEnvelope {
     pub scope: Scope,
     /// Its absolute path.
     pub path: PathBuf,
-    /// A forced format name (`--format`), else detected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-    /// Names the owner goes by in this input (`--me`), besides those configured.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub me: Vec<String>,
+    /// How to read it.
+    #[serde(flatten)]
+    pub options: ReadOptions,
 }
 
 impl FileEnvelope {
@@ -124,15 +147,13 @@ pub async fn publish(
     producer: &dyn Producer,
     scope: &Scope,
     files: &[PathBuf],
-    format: Option<&str>,
-    me: &[String],
+    options: &ReadOptions,
 ) -> Result<usize, BackendError> {
     for path in files {
         let envelope = FileEnvelope {
             scope: scope.clone(),
             path: path.clone(),
-            format: format.map(str::to_string),
-            me: me.to_vec(),
+            options: options.clone(),
         };
         let key = format!("{scope}");
         producer
@@ -180,11 +201,21 @@ mod tests {
         let e = FileEnvelope {
             scope: Scope::parse("t", "u").unwrap(),
             path: "/a/b.txt".into(),
-            format: Some("pdf".into()),
-            me: vec!["Alice Martin".into()],
+            options: ReadOptions {
+                format: Some("pdf".into()),
+                me: vec!["Alice Martin".into()],
+                strict: true,
+            },
         };
         assert_eq!(e.url(), None);
         assert_eq!(FileEnvelope::from_payload(&e.to_payload()).unwrap(), e);
+        // Envelopes written before `strict` existed still read, as lenient.
+        let old = FileEnvelope::from_payload(
+            br#"{"scope":{"tenant":"t","user":"u"},"path":"/a","format":"pdf"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.options.format.as_deref(), Some("pdf"));
+        assert!(!old.options.strict);
         assert!(
             FileEnvelope::from_payload(br#"{"scope":{"tenant":"../x","user":"u"},"path":"/a"}"#)
                 .is_err()

@@ -36,7 +36,8 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let backends = crate::commands::open_backends(&config).await?;
     let scope = Scope::parse(&config.tenant, "bench")?;
     let files = twinlake_pipelines::sources::files::discover(std::slice::from_ref(&input))?;
-    let report = crate::commands::ingest::ingest(&backends, &scope, &files, None, &[]).await?;
+    let report =
+        crate::commands::ingest::ingest(&backends, &scope, &files, &Default::default()).await?;
 
     let sentences: Vec<&str> = all_text
         .split_inclusive(". ")

@@ -7,6 +7,7 @@
 //! where the embedding model is the bound.
 
 use std::time::Instant;
+use twinlake_pipelines::sources::files::ReadOptions;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
@@ -103,9 +104,13 @@ async fn end_to_end(config: &Config, entries: usize) -> anyhow::Result<()> {
         let path = folder.join(export.file_name);
         std::fs::write(&path, &export.bytes)?;
         let scope = Scope::parse(&config.tenant, &format!("bench-{}", export.format))?;
-        let report =
-            crate::commands::ingest::ingest(&backends, &scope, &[path], Some(export.format), &[])
-                .await?;
+        let report = crate::commands::ingest::ingest(
+            &backends,
+            &scope,
+            &[path],
+            &ReadOptions::format(export.format),
+        )
+        .await?;
         anyhow::ensure!(
             report.errors.is_empty(),
             "{}: {:?}",

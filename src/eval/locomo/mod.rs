@@ -16,6 +16,7 @@ pub mod metrics;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use twinlake_pipelines::sources::files::ReadOptions;
 
 use serde::Serialize;
 use twinlake_core::Scope;
@@ -181,7 +182,8 @@ async fn ingest(backends: &Backends, sample: &Sample, dir: &Path) -> anyhow::Res
     let path = dir.join(format!("{tenant}.json"));
     std::fs::write(&path, serde_json::to_vec(&sample.conversation_file)?)?;
     let report =
-        crate::commands::ingest::ingest(backends, &scope, &[path], Some("locomo"), &[]).await?;
+        crate::commands::ingest::ingest(backends, &scope, &[path], &ReadOptions::format("locomo"))
+            .await?;
     if let Some(error) = report.errors.first() {
         anyhow::bail!("sample {}: {}", sample.id, error.error);
     }

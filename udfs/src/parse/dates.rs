@@ -48,13 +48,10 @@ pub fn local_time_us(naive: NaiveDateTime, zone: Option<Tz>) -> (i64, bool) {
     let Some(zone) = zone else {
         return (naive.and_utc().timestamp_micros(), false);
     };
-    let resolved = zone
-        .from_local_datetime(&naive)
-        .earliest()
-        .or_else(|| {
-            zone.from_local_datetime(&(naive + chrono::Duration::hours(1)))
-                .earliest()
-        });
+    let resolved = zone.from_local_datetime(&naive).earliest().or_else(|| {
+        zone.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+            .earliest()
+    });
     match resolved {
         Some(t) => (t.timestamp_micros(), true),
         None => (naive.and_utc().timestamp_micros(), false),
@@ -80,7 +77,10 @@ mod tests {
         // No zone: read as UTC, and said to be unknown.
         assert_eq!(
             local_time_us(naive("2026-07-01 12:00"), None),
-            (naive("2026-07-01 12:00").and_utc().timestamp_micros(), false)
+            (
+                naive("2026-07-01 12:00").and_utc().timestamp_micros(),
+                false
+            )
         );
         // 01:30 does not exist in Lisbon on 2026-03-29 (clocks go 01:00 -> 02:00).
         let (gap, known) = local_time_us(naive("2026-03-29 01:30"), Some(lisbon));

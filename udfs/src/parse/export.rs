@@ -104,7 +104,8 @@ pub const ZONE_UNKNOWN: &str = "zone_unknown";
 impl Entry {
     /// Flags the entry's time as being in an unknown zone ([`ZONE_UNKNOWN`]).
     pub fn flag_zone_unknown(&mut self) {
-        self.meta.insert(ZONE_UNKNOWN.to_string(), "true".to_string());
+        self.meta
+            .insert(ZONE_UNKNOWN.to_string(), "true".to_string());
     }
 
     /// Whether the entry's time is flagged as being in an unknown zone.
@@ -412,6 +413,27 @@ pub(super) mod testing {
             } => (message, line, field),
             other => panic!("unexpected error {other:?}"),
         }
+    }
+
+    /// How `bytes` read as `format` are refused under `--strict` (through
+    /// [`super::super::parse`], so the whole-file judgement applies), as
+    /// [`malformed`] gives it.
+    pub fn refused(
+        bytes: &[u8],
+        format: super::super::Format,
+        file_name: &str,
+    ) -> (String, Option<usize>, Option<String>) {
+        let strict = super::ParseContext {
+            strict: true,
+            file_name: file_name.to_string(),
+            ..super::ParseContext::default()
+        };
+        malformed(
+            super::super::parse(bytes, format, &strict).map(|parsed| match parsed {
+                super::super::Parsed::Export(export) => export,
+                super::super::Parsed::Document(_) => panic!("{format:?} is not an export"),
+            }),
+        )
     }
 }
 

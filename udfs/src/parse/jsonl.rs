@@ -32,9 +32,12 @@
 //!   (a `meta.source` that disagrees with `source` is an error).
 //! - `is_self` says whether the user wrote the line; leave it out to let the
 //!   user's configured names decide from `author`.
-//! - Strict: any other field is an error naming the line and the field
-//!   (with a suggestion for near misses such as `txt`), so typos do not
-//!   silently drop data. Lines end with `\n` or `\r\n`; a leading byte-order
+//! - Any other field is an error naming the line and the field (with a
+//!   suggestion for near misses such as `txt`), so typos do not silently
+//!   drop data. A line in error (that, a wrong type, a duplicate id, a time
+//!   without offset) is skipped with a warning naming its line and field,
+//!   and the other lines go in; `--strict` refuses the whole file at its
+//!   first such line. Lines end with `\n` or `\r\n`; a leading byte-order
 //!   mark is ignored.
 
 use std::collections::{BTreeMap, HashMap};
@@ -89,7 +92,7 @@ pub(crate) fn sniff(name: &str, head: &str) -> bool {
 /// Parses episode JSONL: one entry per non-blank line with text.
 pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseError> {
     let text = super::utf8(bytes)?;
-    let mut entries = Vec::new();
+    let mut export = Export::default();
     // (conversation, id) → line, to refuse duplicate ids.
     let mut seen_ids: HashMap<(String, String), usize> = HashMap::new();
     // Derived-id key → how many identical lines so far.
@@ -113,8 +116,13 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
             byte_end: (start + line.len()) as u64,
             line: u32::try_from(number).unwrap_or(u32::MAX),
         };
-        let Some(mut entry) = read_line(line, number)? else {
-            continue;
+        let mut entry = match read_line(line, number) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => continue,
+            Err(problem) => {
+                export.skip(problem);
+                continue;
+            }
         };
         entry.origin = origin;
         match &entry.id {
@@ -133,7 +141,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
             id => {
                 let key = (entry.conversation.clone(), id.clone());
                 if let Some(first) = seen_ids.get(&key) {
-                    return Err(error(
+                    export.skip(error(
                         number,
                         "id",
                         format!(
@@ -141,17 +149,15 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
                             entry.conversation
                         ),
                     ));
+                    continue;
                 }
                 seen_ids.insert(key, number);
             }
         }
-        check_entry_limit(FORMAT, ctx, entries.len() + 1)?;
-        entries.push(entry);
+        check_entry_limit(FORMAT, ctx, export.entries.len() + 1)?;
+        export.entries.push(entry);
     }
-    Ok(Export {
-        entries,
-        ..Export::default()
-    })
+    Ok(export)
 }
 
 /// Reads one non-blank line (`number` is 1-based); None when its text is
@@ -395,7 +401,7 @@ fn kind_of(value: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::export::testing::malformed;
+    use super::super::export::testing::refused;
     use super::*;
 
     const FIXTURE: &[u8] = include_bytes!("../../fixtures/jsonl/episodes.jsonl");
@@ -406,8 +412,27 @@ mod tests {
         parse(bytes, &ParseContext::default()).unwrap()
     }
 
+    /// The refusal of `text` under `--strict`.
     fn parse_err(text: &str) -> (String, Option<usize>, Option<String>) {
-        malformed(parse(text.as_bytes(), &ParseContext::default()))
+        refused(text.as_bytes(), super::super::Format::Jsonl, "x.jsonl")
+    }
+
+    #[test]
+    fn a_bad_line_is_skipped_with_a_warning_and_the_rest_goes_in() {
+        let text = "{\"text\": \"fine\"}\n{\"text\": 42}\n{\"id\": \"a\", \"text\": \"one\"}\n{\"id\": \"a\", \"text\": \"two\"}\n{\"text\": \"last\"}\n";
+        let export = parse_ok(text.as_bytes());
+        let texts: Vec<_> = export.entries.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["fine", "one", "last"]);
+        let warnings: Vec<_> = export.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].contains("line 2, field text") && warnings[0].ends_with("record skipped"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].contains("line 4, field id") && warnings[1].contains("first on line 3"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
@@ -592,9 +617,14 @@ mod tests {
             assert_eq!(got_field.as_deref(), *field, "{line}: {message}");
             assert!(message.contains(needle), "{line}: {message}");
         }
-        let shown = parse(b"\n\n{\"txt\": 1}", &ParseContext::default())
-            .unwrap_err()
-            .to_string();
+        // A file with no good line is refused even without --strict.
+        let shown = super::super::parse(
+            b"\n\n{\"txt\": 1}",
+            super::super::Format::Jsonl,
+            &ParseContext::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(shown.contains("line 3, field txt"), "{shown}");
     }
 

@@ -326,7 +326,9 @@ pub fn parse(bytes: &[u8], format: Format, ctx: &ParseContext) -> Result<Parsed,
     }
     let document = |result: Result<ParsedDocument, ParseError>| result.map(Parsed::Document);
     let export = |result: Result<Export, ParseError>| {
-        result.and_then(|e| e.judged(ctx.strict)).map(Parsed::Export)
+        result
+            .and_then(|e| e.judged(ctx.strict))
+            .map(Parsed::Export)
     };
     match format {
         Format::Text => document(text::parse(bytes)),

@@ -229,10 +229,17 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     let mut lines = LineCounter::new(text);
     let mut tweets: Vec<Tweet> = Vec::with_capacity(items.len());
     let mut index: HashMap<String, usize> = HashMap::with_capacity(items.len());
+    let mut skipped = Export::default();
     for (i, &item) in items.iter().enumerate() {
         let origin = lines.origin_of_raw(item);
-        let Some(tweet) = reader.tweet(item, i, origin)? else {
-            continue;
+        // One unreadable tweet is skipped with a warning, not the archive.
+        let tweet = match reader.tweet(item, i, origin) {
+            Ok(Some(tweet)) => tweet,
+            Ok(None) => continue,
+            Err(problem) => {
+                skipped.skip(problem);
+                continue;
+            }
         };
         if index.contains_key(&tweet.id) {
             continue;
@@ -271,7 +278,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     Ok(Export {
         entries,
         owner_names,
-        ..Export::default()
+        ..skipped
     })
 }
 
@@ -675,7 +682,7 @@ fn entity(name: &str) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::export::testing::malformed;
+    use super::super::export::testing::refused;
     use super::*;
 
     const TWEETS: &[u8] = include_bytes!("../../fixtures/twitter/tweets.js");
@@ -685,8 +692,9 @@ mod tests {
         parse(bytes, &ParseContext::default()).unwrap()
     }
 
+    /// The refusal of `bytes` under `--strict`.
     fn parse_err(bytes: &[u8]) -> (String, Option<usize>, Option<String>) {
-        malformed(parse(bytes, &ParseContext::default()))
+        refused(bytes, super::super::Format::Twitter, "tweets.js")
     }
 
     fn by_id<'a>(export: &'a Export, id: &str) -> &'a Entry {
@@ -880,6 +888,19 @@ mod tests {
         let (message, line, _) = parse_err(b"var x = 1");
         assert!(message.contains("window.YTD"), "{message}");
         assert_eq!(line, Some(1));
+    }
+
+    #[test]
+    fn one_unreadable_tweet_is_skipped_with_a_warning() {
+        let bad = "window.YTD.tweets.part0 = [\n  {\"tweet\": {\"id_str\": \"1\", \"full_text\": \"ok\"}},\n  {\"tweet\": {\"id_str\": \"2\",\n     \"full_text\": 5}}\n]";
+        let export = parse_ok(bad.as_bytes());
+        assert_eq!(export.entries.len(), 1);
+        assert_eq!(export.entries[0].id, "1");
+        let warning = export.warnings[0].to_string();
+        assert!(
+            warning.contains("line 3, field [1].tweet.full_text"),
+            "{warning}"
+        );
     }
 
     #[test]

@@ -1491,6 +1491,7 @@ mod tests {
             now_us: NOW_US,
             horizon_days: 365,
             max_entries: 10_000,
+            ..ParseContext::default()
         }
     }
 
