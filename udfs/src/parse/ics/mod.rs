@@ -30,16 +30,38 @@
 //! - *Text* values escape `\n`, `\,`, `\;` and `\\`.
 //! - *Times* are `DATE` (`20261224`, all-day), UTC date-times
 //!   (`20261203T090000Z`), date-times in a named zone (`TZID=...`) or
-//!   *floating* local times. TZIDs are looked up in the IANA database
-//!   (chrono-tz), not computed from the VTIMEZONE rules: Google, Apple and
-//!   Outlook (when it uses IANA names) all name real zones, and the
-//!   database knows their full history. A TZID the database does not know
-//!   is tried via the VTIMEZONE's `X-LIC-LOCATION` and as a path suffix
-//!   (`/mozilla.org/20050126_1/Europe/Berlin`), then falls back to the
-//!   calendar's `X-WR-TIMEZONE`, then UTC (meta `tz_fallback` keeps the
-//!   TZID). Floating times use `X-WR-TIMEZONE`, else UTC. A local time in
-//!   a DST gap moves forward by the gap; an ambiguous one takes the
-//!   earlier instant (RFC 5545 §3.3.5).
+//!   *floating* local times. Google's birthday calendar writes dates with
+//!   a meaningless `Z` (`RDATE;VALUE=DATE:20131210Z`, `RDATE:20131210Z`):
+//!   read as dates. A TZID is resolved, in order ([`Zones::lookup`]):
+//!   1. as an IANA name (chrono-tz; Google, Apple and Nextcloud write
+//!      them), the database knowing the zone's whole history;
+//!   2. as a Windows zone id or display name, as Outlook and Exchange
+//!      write them (`W. Europe Standard Time`, `(UTC+01:00) Amsterdam,
+//!      Berlin, Bern, Rome, Stockholm, Vienna`, older `(GMT+01:00) ...`),
+//!      through CLDR's windowsZones table ([`windows_zones`]);
+//!   3. via its VTIMEZONE's `X-LIC-LOCATION`, or as an IANA name after a
+//!      path prefix (`/mozilla.org/20050126_1/Europe/Berlin`,
+//!      `/freeassociation.sourceforge.net/Tzfile/Europe/London`);
+//!   4. from the file's own VTIMEZONE of that TZID, its STANDARD/DAYLIGHT
+//!      observances (TZOFFSETFROM/TZOFFSETTO, DTSTART, RRULE, RDATE)
+//!      expanded into transitions ([`zones`]): custom names, and Lotus
+//!      Notes' `GMT`, which is UK time with summer time (a TZID the
+//!      database reads as a fixed UTC zone is read from its VTIMEZONE when
+//!      the file has one);
+//!   5. otherwise the zone is unknown: its times are read as written, as
+//!      UTC, their entries flagged ([`Entry::flag_zone_unknown`]; meta
+//!      `tz_fallback` keeps the TZID), and one warning per TZID names the
+//!      line and property of its first use (`VEVENT.DTSTART;TZID=...`).
+//!
+//!   Floating times and all-day dates are in the calendar's
+//!   `X-WR-TIMEZONE` (resolved the same way), else the user's configured
+//!   `ingest.time_zone`, else read as UTC and flagged (meta `tz` =
+//!   `floating`). Floating times get no warning: they are how RFC 5545
+//!   writes "local wherever you are" and whole calendars use them, so a
+//!   warning each would drown the rest, and --strict would refuse every
+//!   such file; the flag on each entry says it. A local time in a DST gap
+//!   moves forward by the gap; an ambiguous one takes the earlier instant
+//!   (RFC 5545 §3.3.5), in VTIMEZONE-defined zones as in IANA ones.
 //! - *Recurrence*: `RRULE` (see [`rrule`]) and `RDATE` add occurrences,
 //!   `EXDATE` (possibly several lines, comma lists, with TZID) removes
 //!   them, and a VEVENT with the same UID and a `RECURRENCE-ID` replaces
@@ -50,6 +72,12 @@
 //!   are written in the file, not computed. `RANGE=THISANDFUTURE` on a
 //!   RECURRENCE-ID is treated as affecting that one instance (an
 //!   approximation; Google never writes it).
+//! - *One bad event* (a DTSTART, DTEND, DURATION, RDATE, EXDATE or
+//!   RECURRENCE-ID that cannot be read, an RRULE the expander refuses, no
+//!   DTSTART) is skipped with a warning naming its line and property
+//!   (`VEVENT.DTSTART`); the rest of the calendar is read. A file broken
+//!   as a whole (BEGIN/END structure, a line that is not a content line,
+//!   invalid UTF-8) is still refused at its line.
 //! - Only *busy* events become entries: `TRANSP:TRANSPARENT` ("show as
 //!   free") and `STATUS:CANCELLED` are skipped. Google marks all-day
 //!   events "free" unless the user chose "busy", so most birthdays and
@@ -63,11 +91,12 @@
 //! Dentist appointment at Praxis Dr. Weber, Thu 3 Dec 2026 10:00–11:00
 //! (Europe/Berlin). Bring the insurance card."; meta summary, location,
 //! recurring, rrule, status, tz, all_day (plus organizer, recurrence_id,
-//! tz_fallback when they apply). All-day events run from local midnight to
-//! local midnight in the calendar's zone.
+//! tz_fallback, zone_unknown when they apply). All-day events run from
+//! local midnight to local midnight in the calendar's zone.
 //!
 //! Hostile input is bounded: BEGIN nesting deeper than [`MAX_DEPTH`] is
-//! refused at the offending line, every occurrence is counted against
+//! refused at the offending line, VTIMEZONE rules share a step budget and
+//! keep at most 20,000 transitions each, every occurrence is counted against
 //! `ctx.max_entries` before it is stored, recurrence expansion is capped
 //! per rule and per file (see [`rrule`]), and what every occurrence copies
 //! (summary, location, description line, UID) is clipped so a huge value on
@@ -75,19 +104,20 @@
 //! nothing recurses.
 
 mod rrule;
+mod windows_zones;
+mod zones;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use chrono::{
-    DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike,
-};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use chrono_tz::Tz;
 
 use super::ParseError;
 use super::export::{Entry, Export, Origin, ParseContext, check_entry_limit, derived_id};
 use rrule::{Budget, Halt, Rule, Until};
+use zones::{RawObservance, RawTimezone, Rules};
 
 /// The format name errors carry.
 const FORMAT: &str = "iCalendar";
@@ -129,20 +159,27 @@ pub(crate) fn sniff(name: &str, head: &str) -> bool {
 /// Parses an iCalendar file into one entry per busy event occurrence.
 pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseError> {
     let calendar = read_calendar(bytes)?;
+    let mut export = Export::default();
     let mut emitter = Emitter::new(&calendar, ctx);
-    let events = calendar
-        .events
-        .iter()
-        .map(|raw| emitter.zones.event(raw))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut events = Vec::with_capacity(calendar.events.len());
+    for raw in &calendar.events {
+        // One event with a value that cannot be read is left out, not the
+        // calendar; `judged` refuses the file under --strict.
+        let read = emitter.zones.event(raw);
+        for problem in emitter.zones.warnings.drain(..) {
+            export.warn(problem);
+        }
+        match read {
+            Ok(event) => events.push(event),
+            Err(problem) => export.skip(problem),
+        }
+    }
     emitter.collect_overrides(&events);
     for event in &events {
         emitter.emit_event(event)?;
     }
-    Ok(Export {
-        entries: emitter.entries,
-        ..Export::default()
-    })
+    export.entries = emitter.entries;
+    Ok(export)
 }
 
 // ---------------------------------------------------------------------------
@@ -434,21 +471,22 @@ struct Calendar {
     name: Option<String>,
     /// `X-WR-TIMEZONE`.
     zone: Option<String>,
-    /// VTIMEZONE TZID → its `X-LIC-LOCATION` (an IANA name).
-    locations: HashMap<String, String>,
+    /// VTIMEZONE TZID → what the VTIMEZONE says (the first of a TZID
+    /// defined twice).
+    timezones: HashMap<String, RawTimezone>,
     /// The VEVENTs, in file order.
     events: Vec<RawEvent>,
 }
 
 /// First pass: checks the BEGIN/END structure and keeps calendar
-/// properties, VTIMEZONE locations and VEVENT properties.
+/// properties, VTIMEZONEs and VEVENT properties.
 fn read_calendar(bytes: &[u8]) -> Result<Calendar, ParseError> {
     let mut calendar = Calendar::default();
     // Open components: upper-case name and BEGIN line.
     let mut stack: Vec<(String, u32)> = Vec::new();
     let mut event: Option<RawEvent> = None;
-    // The VTIMEZONE being read: its TZID and X-LIC-LOCATION.
-    let mut vtimezone: (Option<String>, Option<String>) = (None, None);
+    // The VTIMEZONE being read: its TZID and what it says.
+    let mut vtimezone: (Option<String>, RawTimezone) = (None, RawTimezone::default());
     let mut saw_calendar = false;
     for line in Lines::new(bytes) {
         let line = line?;
@@ -504,9 +542,26 @@ fn read_calendar(bytes: &[u8]) -> Result<Calendar, ParseError> {
                             },
                         })
                     }
-                    "VTIMEZONE" => vtimezone = (None, None),
+                    "VTIMEZONE" => {
+                        vtimezone = (
+                            None,
+                            RawTimezone {
+                                line: line.line,
+                                ..RawTimezone::default()
+                            },
+                        )
+                    }
                     _ => {}
                 }
+            }
+            if stack.len() == 2
+                && stack.last().is_some_and(|(open, _)| open == "VTIMEZONE")
+                && (name == "STANDARD" || name == "DAYLIGHT")
+            {
+                vtimezone.1.observances.push(RawObservance {
+                    line: line.line,
+                    props: Vec::new(),
+                });
             }
             stack.push((name, line.line));
             continue;
@@ -539,8 +594,8 @@ fn read_calendar(bytes: &[u8]) -> Result<Calendar, ParseError> {
                     }
                 }
                 (1, "VTIMEZONE") => {
-                    if let (Some(id), Some(location)) = std::mem::take(&mut vtimezone) {
-                        calendar.locations.insert(id, location);
+                    if let (Some(id), timezone) = std::mem::take(&mut vtimezone) {
+                        calendar.timezones.entry(id).or_insert(timezone);
                     }
                 }
                 _ => {}
@@ -584,7 +639,22 @@ fn read_calendar(bytes: &[u8]) -> Result<Calendar, ParseError> {
                 if prop.name.eq_ignore_ascii_case("TZID") {
                     vtimezone.0 = Some(prop.value.trim().to_string());
                 } else if prop.name.eq_ignore_ascii_case("X-LIC-LOCATION") {
-                    vtimezone.1 = Some(prop.value.trim().to_string());
+                    vtimezone.1.location = Some(prop.value.trim().to_string());
+                }
+            }
+            (3, Some("STANDARD" | "DAYLIGHT"))
+                if stack.get(1).is_some_and(|(open, _)| open == "VTIMEZONE") =>
+            {
+                let name = prop.name.to_ascii_uppercase();
+                if let Some(observance) = vtimezone.1.observances.last_mut()
+                    && zones::OBSERVANCE_PROPS.contains(&name.as_str())
+                {
+                    observance.props.push(RawProp {
+                        name,
+                        params: prop.params.to_string(),
+                        value: prop.value.to_string(),
+                        line: line.line,
+                    });
                 }
             }
             _ => {}
@@ -614,10 +684,44 @@ fn read_calendar(bytes: &[u8]) -> Result<Calendar, ParseError> {
 /// A resolved time zone.
 #[derive(Clone, Debug, PartialEq)]
 struct Zone {
-    /// The zone used.
-    tz: Tz,
+    /// How its local times become UTC.
+    rules: Rules,
+    /// Its name in entries (meta `tz`, the sentence): the IANA name, or
+    /// the TZID a VTIMEZONE defines, or the unknown TZID as written, or
+    /// [`FLOATING`].
+    name: String,
     /// The TZID the file gave when it could not be resolved.
     fallback: Option<String>,
+}
+
+/// The name of the zone floating times are in when neither the calendar
+/// (`X-WR-TIMEZONE`) nor the user's configuration says.
+const FLOATING: &str = "floating";
+
+impl Zone {
+    /// An IANA zone.
+    fn iana(tz: Tz) -> Zone {
+        Zone {
+            rules: Rules::Iana(tz),
+            name: tz.name().to_string(),
+            fallback: None,
+        }
+    }
+
+    /// UTC, for `Z` times.
+    fn utc() -> Zone {
+        Zone::iana(Tz::UTC)
+    }
+
+    /// `local` as µs since the epoch UTC.
+    fn to_utc_us(&self, local: NaiveDateTime) -> i64 {
+        self.rules.to_utc_us(local)
+    }
+
+    /// The wall-clock time at `us`.
+    fn local_at(&self, us: i64) -> NaiveDateTime {
+        self.rules.local_at(us)
+    }
 }
 
 /// A DTSTART-like value.
@@ -700,32 +804,6 @@ fn parse_duration(s: &str) -> Option<Span> {
     })
 }
 
-/// `local` in `tz` as µs since the epoch. Ambiguous times (the repeated
-/// hour in autumn) take the earlier instant; times in a spring-forward gap
-/// use the offset before the gap, i.e. move forward by its length (RFC
-/// 5545 §3.3.5).
-fn to_utc_us(tz: Tz, local: NaiveDateTime) -> i64 {
-    if let Some(at) = tz.from_local_datetime(&local).earliest() {
-        return at.timestamp_micros();
-    }
-    let before = local
-        .checked_sub_days(Days::new(1))
-        .map(|b| tz.offset_from_utc_datetime(&b).fix().local_minus_utc())
-        .unwrap_or(0);
-    local
-        .checked_sub_signed(chrono::Duration::seconds(i64::from(before)))
-        .unwrap_or(local)
-        .and_utc()
-        .timestamp_micros()
-}
-
-/// The wall-clock time in `tz` at `us` µs since the epoch.
-fn local_at(tz: Tz, us: i64) -> NaiveDateTime {
-    DateTime::from_timestamp_micros(us)
-        .map(|t| t.with_timezone(&tz).naive_local())
-        .unwrap_or_default()
-}
-
 /// `d` as an RFC 5545 date, `20261224`.
 fn date_stamp(d: NaiveDate) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
@@ -751,56 +829,141 @@ fn utc_stamp(us: i64) -> String {
 struct Zones<'c> {
     /// The calendar being read.
     calendar: &'c Calendar,
-    /// The calendar's zone (`X-WR-TIMEZONE`, else UTC): all-day events and
-    /// floating times live in it.
-    default: Tz,
+    /// The zone floating times and all-day dates are in: the calendar's
+    /// `X-WR-TIMEZONE`, else the user's `ingest.time_zone`, else unknown.
+    default: Zone,
     /// TZID → resolved zone.
     cache: HashMap<String, Zone>,
+    /// Expansion steps left for computing VTIMEZONE rules, shared by all
+    /// the file's zones.
+    budget: Budget,
+    /// Doubts found since last drained (an unknown TZID, once each).
+    warnings: Vec<ParseError>,
 }
+
+/// The most TZIDs resolved and remembered per file; past it a TZID is
+/// resolved again on each use (and an unknown one not warned about again).
+const MAX_CACHED_ZONES: usize = 1024;
+
+/// Expansion steps all VTIMEZONE rules of one file may take together (a
+/// real zone from 1601 to 2200 takes about 40,000).
+const ZONE_STEP_BUDGET: u64 = 2_000_000;
 
 impl<'c> Zones<'c> {
     /// Zones for `calendar`.
-    fn new(calendar: &'c Calendar) -> Self {
-        let default = calendar
+    fn new(calendar: &'c Calendar, ctx: &ParseContext) -> Self {
+        let mut zones = Zones {
+            calendar,
+            default: Zone {
+                rules: Rules::Unknown,
+                name: FLOATING.to_string(),
+                fallback: None,
+            },
+            cache: HashMap::new(),
+            budget: Budget {
+                remaining: ZONE_STEP_BUDGET,
+            },
+            warnings: Vec::new(),
+        };
+        let declared = calendar
             .zone
             .as_deref()
-            .and_then(|z| z.parse::<Tz>().ok())
-            .unwrap_or(Tz::UTC);
-        Zones {
-            calendar,
-            default,
-            cache: HashMap::new(),
+            .and_then(|name| zones.lookup(name).ok());
+        if let Some(zone) = declared.or_else(|| ctx.time_zone.map(Zone::iana)) {
+            zones.default = zone;
         }
+        zones
     }
 
-    /// The zone a TZID names (see the module docs for the fallbacks).
-    fn resolve(&mut self, tzid: &str) -> Zone {
+    /// The zone a TZID names, warning once about one that cannot be known
+    /// (naming `prop`, where it is first used).
+    fn resolve(&mut self, tzid: &str, prop: &RawProp) -> Zone {
         if let Some(zone) = self.cache.get(tzid) {
             return zone.clone();
         }
-        let known = |name: &str| name.trim().parse::<Tz>().ok();
-        let found = known(tzid)
-            .or_else(|| self.calendar.locations.get(tzid).and_then(|loc| known(loc)))
+        let zone = match self.lookup(tzid) {
+            Ok(zone) => zone,
+            Err(why) => {
+                self.warnings.push(malformed(
+                    prop.line,
+                    Some(format!("VEVENT.{};TZID={}", prop.name, excerpt(tzid))),
+                    format!(
+                        "unknown time zone \"{}\" ({why}); its times are read as written, as UTC",
+                        excerpt(tzid)
+                    ),
+                ));
+                Zone {
+                    rules: Rules::Unknown,
+                    name: clip(tzid, MAX_NAME_CHARS),
+                    fallback: Some(clip(tzid, MAX_NAME_CHARS)),
+                }
+            }
+        };
+        if self.cache.len() < MAX_CACHED_ZONES {
+            self.cache.insert(tzid.to_string(), zone.clone());
+        }
+        zone
+    }
+
+    /// Looks up a zone name: an IANA name, a Windows zone id or display
+    /// name, the VTIMEZONE's `X-LIC-LOCATION`, an IANA name after a path
+    /// prefix, or the VTIMEZONE's own rules, in that order (the database
+    /// knows a named zone's whole history; a VTIMEZONE often only its
+    /// current rules). The error says why none applies.
+    fn lookup(&mut self, tzid: &str) -> Result<Zone, String> {
+        let named = |name: &str| {
+            let name = name.trim();
+            name.parse::<Tz>()
+                .ok()
+                .or_else(|| windows_zones::iana_name(name).and_then(|n| n.parse::<Tz>().ok()))
+        };
+        let raw = self.calendar.timezones.get(tzid);
+        // Lotus Notes names UK time "GMT" and defines its summer time in
+        // the VTIMEZONE; the database's GMT never changes. A TZID that the
+        // database reads as a fixed UTC zone is read from its VTIMEZONE
+        // when the file has one.
+        let fixed = |name: &str| {
+            let name = name.trim();
+            ["GMT", "UTC", "UCT", "Zulu", "Universal", "Greenwich"]
+                .iter()
+                .any(|f| name.eq_ignore_ascii_case(f))
+                || name
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("Etc/"))
+        };
+        let own_rules = raw.filter(|_| fixed(tzid));
+        let found = own_rules
+            .is_none()
+            .then(|| named(tzid))
+            .flatten()
+            .or_else(|| raw.and_then(|raw| raw.location.as_deref()).and_then(named))
             .or_else(|| {
-                // "/mozilla.org/20050126_1/Europe/Berlin", "/Europe/Berlin":
+                // "/mozilla.org/20050126_1/Europe/Berlin",
+                // "/freeassociation.sourceforge.net/Tzfile/Europe/London":
                 // IANA names have at most three parts, so only the last
                 // three suffixes are tried (a TZID of a million slashes
                 // costs three lookups, not a million).
                 tzid.rmatch_indices('/')
                     .take(3)
-                    .find_map(|(i, _)| tzid.get(i + 1..).and_then(known))
+                    .find_map(|(i, _)| tzid.get(i + 1..).and_then(|n| n.parse::<Tz>().ok()))
             });
-        let zone = match found {
-            Some(tz) => Zone { tz, fallback: None },
-            None => Zone {
-                tz: self.default,
-                fallback: Some(tzid.to_string()),
-            },
-        };
-        if self.cache.len() < 1024 {
-            self.cache.insert(tzid.to_string(), zone.clone());
+        if let Some(tz) = found {
+            return Ok(Zone::iana(tz));
         }
-        zone
+        let Some(raw) = raw else {
+            return Err("not an IANA or Windows zone name, and no VTIMEZONE defines it".into());
+        };
+        match zones::compile(raw, &mut self.budget) {
+            Ok(defined) => Ok(Zone {
+                rules: Rules::Defined(Rc::new(defined)),
+                name: clip(tzid, MAX_NAME_CHARS),
+                fallback: None,
+            }),
+            Err(why) => Err(format!(
+                "its VTIMEZONE on line {} cannot be used: {why}",
+                raw.line
+            )),
+        }
     }
 
     /// The time value of `prop`.
@@ -843,32 +1006,33 @@ impl<'c> Zones<'c> {
                     format!("invalid {expected} \"{}\"", excerpt(value)),
                 )
             };
-            if kind.as_deref() == Some("DATE") || (kind.is_none() && value.len() == 8) {
-                let date = parse_date(value).ok_or_else(|| bad("date (expected YYYYMMDD)"))?;
+            // Google's birthday calendar writes dates with a Z
+            // ("RDATE;VALUE=DATE:20131210Z"); a Z means nothing on a date.
+            let date = value
+                .strip_suffix(['Z', 'z'])
+                .filter(|d| d.len() == 8)
+                .unwrap_or(value);
+            if kind.as_deref() == Some("DATE") || (kind.is_none() && date.len() == 8) {
+                let date = parse_date(date).ok_or_else(|| bad("date (expected YYYYMMDD)"))?;
                 out.push(When::Date(date));
                 continue;
             }
             let (local, utc) = parse_date_time(value)
                 .ok_or_else(|| bad("date-time (expected YYYYMMDDTHHMMSS, optionally with Z)"))?;
             let zone = if utc {
-                Zone {
-                    tz: Tz::UTC,
-                    fallback: None,
-                }
+                Zone::utc()
             } else {
-                if local_zone.is_none() {
-                    local_zone = Some(match param(&prop.params, "TZID") {
-                        Some(tzid) => self.resolve(&tzid),
-                        None => Zone {
-                            tz: self.default,
-                            fallback: None,
-                        },
-                    });
+                match &local_zone {
+                    Some(zone) => zone.clone(),
+                    None => {
+                        let zone = match param(&prop.params, "TZID") {
+                            Some(tzid) => self.resolve(&tzid, prop),
+                            None => self.default.clone(),
+                        };
+                        local_zone = Some(zone.clone());
+                        zone
+                    }
                 }
-                local_zone.clone().unwrap_or(Zone {
-                    tz: self.default,
-                    fallback: None,
-                })
             };
             out.push(When::At(local, zone));
         }
@@ -879,8 +1043,8 @@ impl<'c> Zones<'c> {
     /// calendar's zone).
     fn instant(&self, when: &When) -> i64 {
         match when {
-            When::Date(d) => to_utc_us(self.default, d.and_time(NaiveTime::MIN)),
-            When::At(local, zone) => to_utc_us(zone.tz, *local),
+            When::Date(d) => self.default.to_utc_us(d.and_time(NaiveTime::MIN)),
+            When::At(local, zone) => zone.to_utc_us(*local),
         }
     }
 
@@ -902,6 +1066,7 @@ impl<'c> Zones<'c> {
             location: String::new(),
             description: String::new(),
             organizer: None,
+            zone_unknown: false,
         };
         for prop in &raw.props {
             let text = || clip(unescape(&prop.value).trim(), MAX_TEXT_CHARS);
@@ -969,6 +1134,12 @@ impl<'c> Zones<'c> {
                 "event has no DTSTART",
             ));
         }
+        let unknown = |w: &When| matches!(w, When::At(_, zone) if !zone.rules.is_known());
+        event.zone_unknown = [&event.start, &event.end, &event.recurrence_id]
+            .into_iter()
+            .flatten()
+            .chain(&event.rdates)
+            .any(unknown);
         Ok(event)
     }
 }
@@ -1022,6 +1193,9 @@ struct Event<'e> {
     description: String,
     /// `ORGANIZER` address.
     organizer: Option<String>,
+    /// Whether one of its times (DTSTART, DTEND, RDATE, RECURRENCE-ID) is
+    /// in a zone that cannot be known.
+    zone_unknown: bool,
 }
 
 impl Event<'_> {
@@ -1065,13 +1239,11 @@ struct Occurrence<'a> {
     /// End, µs UTC.
     end: i64,
     /// The zone times are shown in.
-    tz: Tz,
+    zone: &'a Zone,
     /// Whole days (all-day events), else None.
     days: Option<i64>,
     /// The stamp after `UID@` in the id.
     stamp: String,
-    /// The zone fallback, when the TZID was unknown.
-    fallback: Option<&'a str>,
 }
 
 /// Second pass: turns events into entries.
@@ -1107,7 +1279,7 @@ impl<'c> Emitter<'c> {
             .now_us
             .saturating_add(i64::from(ctx.horizon_days).saturating_mul(DAY_US));
         Emitter {
-            zones: Zones::new(calendar),
+            zones: Zones::new(calendar, ctx),
             conversation,
             ctx,
             horizon_us,
@@ -1147,12 +1319,13 @@ impl<'c> Emitter<'c> {
             return Ok(());
         };
         let uid = event.uid();
-        let (start_local, tz, fallback) = match start {
-            When::Date(d) => (d.and_time(NaiveTime::MIN), self.zones.default, None),
-            When::At(local, zone) => (*local, zone.tz, zone.fallback.as_deref()),
+        let (start_local, zone) = match start {
+            When::Date(d) => (d.and_time(NaiveTime::MIN), self.zones.default.clone()),
+            When::At(local, zone) => (*local, zone.clone()),
         };
+        let zone = &zone;
         let all_day = matches!(start, When::Date(_));
-        let start_us = to_utc_us(tz, start_local);
+        let start_us = zone.to_utc_us(start_local);
         let length = self.length(event, start_local, start_us, all_day);
 
         if let Some(rid) = &event.recurrence_id {
@@ -1162,7 +1335,7 @@ impl<'c> Emitter<'c> {
                 When::Date(d) => date_stamp(*d),
                 When::At(..) => utc_stamp(self.zones.instant(rid)),
             };
-            let occurrence = self.occurrence(start_local, start_us, tz, length, stamp, fallback);
+            let occurrence = self.occurrence(start_local, start_us, zone, length, stamp);
             return self.push(event, &uid, occurrence);
         }
 
@@ -1203,8 +1376,7 @@ impl<'c> Emitter<'c> {
             None => {
                 if !skip(start_local, start_us) {
                     let stamp = stamp_of(start_local, start_us);
-                    let occurrence =
-                        self.occurrence(start_local, start_us, tz, length, stamp, fallback);
+                    let occurrence = self.occurrence(start_local, start_us, zone, length, stamp);
                     self.push(event, &uid, occurrence)?;
                 }
                 if track {
@@ -1218,7 +1390,7 @@ impl<'c> Emitter<'c> {
                     rule,
                     start_local,
                     horizon,
-                    |local| to_utc_us(tz, local),
+                    |local| zone.to_utc_us(local),
                     &mut budget,
                     |local, utc| {
                         if track {
@@ -1228,7 +1400,7 @@ impl<'c> Emitter<'c> {
                             return Ok(());
                         }
                         let occurrence =
-                            self.occurrence(local, utc, tz, length, stamp_of(local, utc), fallback);
+                            self.occurrence(local, utc, zone, length, stamp_of(local, utc));
                         self.push(event, &uid, occurrence)
                     },
                 );
@@ -1257,14 +1429,13 @@ impl<'c> Emitter<'c> {
         for rdate in &event.rdates {
             let local = match rdate {
                 When::Date(d) => d.and_time(start_local.time()),
-                When::At(local, zone) => local_at(tz, to_utc_us(zone.tz, *local)),
+                When::At(local, own) => zone.local_at(own.to_utc_us(*local)),
             };
-            let utc = to_utc_us(tz, local);
+            let utc = zone.to_utc_us(local);
             if !seen.insert(utc) || skip(local, utc) {
                 continue;
             }
-            let occurrence =
-                self.occurrence(local, utc, tz, length, stamp_of(local, utc), fallback);
+            let occurrence = self.occurrence(local, utc, zone, length, stamp_of(local, utc));
             self.push(event, &uid, occurrence)?;
         }
         Ok(())
@@ -1294,7 +1465,7 @@ impl<'c> Emitter<'c> {
             (Some(end), _) => {
                 let end_us = match end {
                     When::Date(d) => self.zones.instant(&When::Date(*d)),
-                    When::At(local, zone) => to_utc_us(zone.tz, *local),
+                    When::At(local, zone) => zone.to_utc_us(*local),
                 };
                 end_us.saturating_sub(start_us)
             }
@@ -1312,10 +1483,9 @@ impl<'c> Emitter<'c> {
         &self,
         local: NaiveDateTime,
         utc: i64,
-        tz: Tz,
+        zone: &'a Zone,
         length: Length,
         stamp: String,
-        fallback: Option<&'a str>,
     ) -> Occurrence<'a> {
         let (end, days) = match length {
             Length::Micros(us) => (utc.saturating_add(us), None),
@@ -1323,17 +1493,16 @@ impl<'c> Emitter<'c> {
                 let end_local = local
                     .checked_add_days(Days::new(days.unsigned_abs()))
                     .unwrap_or(local);
-                (to_utc_us(tz, end_local), Some(days))
+                (zone.to_utc_us(end_local), Some(days))
             }
         };
         Occurrence {
             local,
             start: utc,
             end,
-            tz,
+            zone,
             days,
             stamp,
-            fallback,
         }
     }
 
@@ -1371,10 +1540,10 @@ impl<'c> Emitter<'c> {
         if let Some(status) = &event.status {
             meta.insert("status".into(), status.clone());
         }
-        meta.insert("tz".into(), occ.tz.name().to_string());
+        meta.insert("tz".into(), occ.zone.name.clone());
         meta.insert("all_day".into(), occ.days.is_some().to_string());
-        if let Some(tzid) = occ.fallback {
-            meta.insert("tz_fallback".into(), tzid.to_string());
+        if let Some(tzid) = &occ.zone.fallback {
+            meta.insert("tz_fallback".into(), tzid.clone());
         }
         if let Some(organizer) = &event.organizer {
             meta.insert("organizer".into(), organizer.clone());
@@ -1382,7 +1551,7 @@ impl<'c> Emitter<'c> {
         if event.recurrence_id.is_some() {
             meta.insert("recurrence_id".into(), occ.stamp.clone());
         }
-        self.entries.push(Entry {
+        let mut entry = Entry {
             conversation: self.conversation.clone(),
             conversation_title: Some(self.conversation.clone()),
             id,
@@ -1394,7 +1563,11 @@ impl<'c> Emitter<'c> {
             reply_to: None,
             origin: event.raw.origin,
             meta,
-        });
+        };
+        if event.zone_unknown || !occ.zone.rules.is_known() {
+            entry.flag_zone_unknown();
+        }
+        self.entries.push(entry);
         Ok(())
     }
 }
@@ -1441,8 +1614,8 @@ fn sentence(event: &Event<'_>, occ: &Occurrence<'_>) -> String {
             }
         }
         None => {
-            let end = local_at(occ.tz, occ.end);
-            let zone = occ.tz.name();
+            let end = occ.zone.local_at(occ.end);
+            let zone = &occ.zone.name;
             let start = occ.local;
             if occ.end <= occ.start {
                 format!("{} {} ({zone})", day(start.date()), hm(start))
@@ -1513,8 +1686,32 @@ mod tests {
             .collect()
     }
 
+    /// The refusal of a file (judged as `parse::parse` judges it: a file
+    /// whose every event was skipped is refused with the first reason).
     fn err_of(ics: &str) -> ParseError {
-        parse(ics.as_bytes(), &ctx()).unwrap_err()
+        parse(ics.as_bytes(), &ctx())
+            .and_then(|e| e.judged(false))
+            .unwrap_err()
+    }
+
+    /// The file at `fixtures/ics/<path>`, parsed with `ctx`.
+    fn fixture(path: &str, ctx: &ParseContext) -> Export {
+        let full = format!("{}/fixtures/ics/{path}", env!("CARGO_MANIFEST_DIR"));
+        parse(&std::fs::read(&full).unwrap(), ctx).unwrap()
+    }
+
+    /// The entries whose summary is `summary`, in file order.
+    fn with_summary<'a>(export: &'a Export, summary: &str) -> Vec<&'a Entry> {
+        export
+            .entries
+            .iter()
+            .filter(|e| e.meta.get("summary").map(String::as_str) == Some(summary))
+            .collect()
+    }
+
+    /// The start times of `entries`.
+    fn starts(entries: &[&Entry]) -> Vec<i64> {
+        entries.iter().map(|e| e.timestamp_us.unwrap()).collect()
     }
 
     fn wrap(body: &str) -> String {
@@ -1714,7 +1911,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_tzid_falls_back_to_calendar_zone() {
+    fn unknown_tzid_is_read_as_utc_and_flagged_prefixed_ones_resolve() {
         let ics = wrap(
             "BEGIN:VEVENT\r\nUID:x1\r\nDTSTART;TZID=\"Mars/Olympus\":20260115T100000\r\n\
              DTEND;TZID=\"Mars/Olympus\":20260115T103000\r\nSUMMARY:Odd zone\r\nEND:VEVENT\r\n\
@@ -1723,17 +1920,250 @@ mod tests {
              BEGIN:VEVENT\r\nUID:x3\r\nDTSTART:20260715T100000\r\nSUMMARY:Floating\r\nEND:VEVENT\r\n",
         );
         let export = parse(ics.as_bytes(), &ctx()).unwrap();
+        // Issue 17: an unknown TZID used to take the calendar's zone
+        // silently; it is now read as written, flagged and warned about.
         let e = &export.entries[0];
-        assert_eq!(e.timestamp_us, Some(us("2026-01-15T09:00:00Z")));
-        assert_eq!(e.meta["tz"], "Europe/Berlin");
+        assert_eq!(e.timestamp_us, Some(us("2026-01-15T10:00:00Z")));
+        assert_eq!(e.meta["tz"], "Mars/Olympus");
         assert_eq!(e.meta["tz_fallback"], "Mars/Olympus");
+        assert!(e.zone_unknown());
+        assert_eq!(export.warnings.len(), 1, "{:?}", export.warnings);
         let e = &export.entries[1];
+        assert!(!e.zone_unknown());
         assert_eq!(e.timestamp_us, Some(us("2026-07-15T08:00:00Z")));
         assert_eq!(e.meta["tz"], "Europe/Paris");
         assert!(!e.meta.contains_key("tz_fallback"));
         assert_eq!(e.ends_at_us, e.timestamp_us);
+        // A floating time is in the calendar's X-WR-TIMEZONE.
         let e = &export.entries[2];
         assert_eq!(e.timestamp_us, Some(us("2026-07-15T08:00:00Z")));
+        assert!(!e.zone_unknown());
+    }
+
+    #[test]
+    fn outlook_windows_tzids_map_to_iana_zones() {
+        let export = fixture("outlook/windows-tzids.ics", &ctx());
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        assert!(export.entries.iter().all(|e| !e.zone_unknown()));
+        assert_eq!(export.entries.len(), 7);
+        // "W. Europe Standard Time", quoted: 10:30 CEST.
+        let planning = with_summary(&export, "Quartalsplanung Q4");
+        assert_eq!(starts(&planning), [us("2026-10-20T08:30:00Z")]);
+        assert_eq!(planning[0].ends_at_us, Some(us("2026-10-20T09:30:00Z")));
+        assert_eq!(planning[0].meta["tz"], "Europe/Berlin");
+        assert!(!planning[0].meta.contains_key("tz_fallback"));
+        assert!(
+            planning[0]
+                .text
+                .contains("Tue 20 Oct 2026 10:30–11:30 (Europe/Berlin)"),
+            "{}",
+            planning[0].text
+        );
+        // A weekly series keeps 09:00 local across the end of summer time
+        // (25 Oct 2026).
+        let jour_fixe = with_summary(&export, "Jour fixe Vertrieb");
+        assert_eq!(
+            starts(&jour_fixe),
+            [
+                us("2026-10-20T07:00:00Z"),
+                us("2026-10-27T08:00:00Z"),
+                us("2026-11-03T08:00:00Z"),
+            ]
+        );
+        let boston = with_summary(&export, "Sync with Boston office");
+        assert_eq!(starts(&boston), [us("2026-11-10T14:00:00Z")]);
+        assert_eq!(boston[0].meta["tz"], "America/New_York");
+        let tokyo = with_summary(&export, "Dinner with Haruto Sato");
+        assert_eq!(starts(&tokyo), [us("2026-12-01T09:00:00Z")]);
+        assert_eq!(tokyo[0].meta["tz"], "Asia/Tokyo");
+        // The display-name form of the same Windows zone.
+        let party = with_summary(&export, "Weihnachtsfeier Planung");
+        assert_eq!(starts(&party), [us("2026-12-15T13:00:00Z")]);
+        assert_eq!(party[0].ends_at_us, Some(us("2026-12-15T14:00:00Z")));
+        assert_eq!(party[0].meta["tz"], "Europe/Berlin");
+    }
+
+    #[test]
+    fn custom_tzids_are_read_from_their_vtimezone_in_summer_and_winter() {
+        let export = fixture("lotus-notes/custom-tzids.ics", &ctx());
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        assert!(export.entries.iter().all(|e| !e.zone_unknown()));
+        // Lotus Notes' "GMT" is UK time with summer time (its VTIMEZONE),
+        // not the database's fixed GMT; its rules carry BYHOUR/BYMINUTE.
+        let review = with_summary(&export, "Supplier review");
+        assert_eq!(
+            starts(&review),
+            [us("2026-07-21T13:00:00Z"), us("2026-12-08T14:00:00Z")]
+        );
+        assert_eq!(review[0].ends_at_us, Some(us("2026-07-21T14:00:00Z")));
+        assert_eq!(review[0].meta["tz"], "GMT");
+        assert!(
+            review[0].text.contains("Tue 21 Jul 2026 14:00–15:00 (GMT)"),
+            "{}",
+            review[0].text
+        );
+        // A name no database knows, defined only by the file.
+        let walk = with_summary(&export, "Site walk-round");
+        assert_eq!(
+            starts(&walk),
+            [us("2026-06-15T07:30:00Z"), us("2026-01-12T08:30:00Z")]
+        );
+        assert_eq!(walk[0].meta["tz"], "Office Hours (Leeds)");
+        assert!(!walk[0].meta.contains_key("tz_fallback"));
+    }
+
+    #[test]
+    fn vtimezone_rules_resolve_gaps_and_repeated_hours_like_the_database() {
+        let src = include_str!("../../../fixtures/ics/lotus-notes/custom-tzids.ics");
+        let zone = src
+            .split("BEGIN:VEVENT")
+            .next()
+            .unwrap()
+            .replace("END:VCALENDAR\r\n", "");
+        let ics = format!(
+            "{zone}BEGIN:VEVENT\r\nUID:gap\r\nDTSTART;TZID=\"Office Hours (Leeds)\":20260329T013000\r\n\
+             END:VEVENT\r\nBEGIN:VEVENT\r\nUID:twice\r\n\
+             DTSTART;TZID=\"Office Hours (Leeds)\":20261025T013000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let export = parse(ics.as_bytes(), &ctx()).unwrap();
+        // 01:30 does not exist on 29 Mar 2026 (01:00 GMT -> 02:00 BST): it
+        // is read with the offset before the gap. 01:30 happens twice on 25
+        // Oct: the earlier (BST) instant.
+        assert_eq!(
+            starts(&export.entries.iter().collect::<Vec<_>>()),
+            [us("2026-03-29T01:30:00Z"), us("2026-10-25T00:30:00Z")]
+        );
+    }
+
+    #[test]
+    fn google_birthday_rdates_with_a_z_are_dates() {
+        let export = fixture("google-birthdays/birthdays.ics", &ctx());
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        // Yearly from 2013 up to the horizon (1 Nov 2027); the RDATE
+        // repeats DTSTART and adds nothing.
+        let lena = with_summary(&export, "Lena Hoffmann's birthday");
+        assert_eq!(lena.len(), 14);
+        assert_eq!(lena[0].id, "2013_BIRTHDAY_self@google.com@20131210");
+        assert_eq!(lena[0].timestamp_us, Some(us("2013-12-10T00:00:00+01:00")));
+        assert_eq!(lena[0].ends_at_us, Some(us("2013-12-11T00:00:00+01:00")));
+        assert_eq!(lena[0].meta["all_day"], "true");
+        assert!(!lena[0].zone_unknown());
+        // Shown as free: no entries.
+        assert!(with_summary(&export, "Jonas Becker's birthday").is_empty());
+        // A comma list of dates with Z, all repeats of the rule.
+        let anniversary = with_summary(&export, "Wedding anniversary: Lena & Max");
+        assert_eq!(anniversary.len(), 9);
+        assert_eq!(
+            anniversary[1].id,
+            "2019_ANNIVERSARY_5d2e8f1a6b3c4e07@google.com@20200622"
+        );
+    }
+
+    #[test]
+    fn undefined_tzid_is_flagged_with_one_warning_and_refused_under_strict() {
+        let export = fixture("wild/unknown-zone-and-bad-events.ics", &ctx());
+        let office: Vec<&Entry> = export
+            .entries
+            .iter()
+            .filter(|e| e.meta.get("tz_fallback").map(String::as_str) == Some("Custom/Office"))
+            .collect();
+        // Read as written (09:00 as UTC) and flagged, not silently UTC.
+        assert_eq!(
+            starts(&office),
+            [us("2026-11-05T09:00:00Z"), us("2026-11-12T09:00:00Z")]
+        );
+        assert_eq!(office[0].ends_at_us, Some(us("2026-11-05T10:00:00Z")));
+        assert!(office.iter().all(|e| e.zone_unknown()));
+        // One warning for the TZID, at its first use, though two events
+        // (four properties) use it.
+        let doubts: Vec<_> = export.warnings.iter().filter(|w| !w.skipped).collect();
+        assert_eq!(doubts.len(), 1, "{:?}", export.warnings);
+        let ParseError::Malformed {
+            line,
+            field,
+            message,
+            ..
+        } = &doubts[0].problem
+        else {
+            panic!("{:?}", doubts[0]);
+        };
+        assert_eq!(*line, Some(9));
+        assert_eq!(field.as_deref(), Some("VEVENT.DTSTART;TZID=Custom/Office"));
+        assert!(
+            message.contains("unknown time zone \"Custom/Office\""),
+            "{message}"
+        );
+        // The entries' other times are exact.
+        let delivery = with_summary(&export, "Lieferung Firma Krause");
+        assert_eq!(starts(&delivery), [us("2026-11-10T13:00:00Z")]);
+        assert!(!delivery[0].zone_unknown());
+
+        let strict = export.clone().judged(true).unwrap_err();
+        assert_eq!(strict, doubts[0].problem);
+        assert!(strict.to_string().contains("line 9"), "{strict}");
+    }
+
+    #[test]
+    fn one_bad_event_is_skipped_with_its_line_and_field() {
+        let export = fixture("wild/unknown-zone-and-bad-events.ics", &ctx());
+        assert_eq!(export.entries.len(), 4);
+        assert!(with_summary(&export, "Kaputter Termin").is_empty());
+        assert!(with_summary(&export, "Maschinen prüfen").is_empty());
+        let skipped: Vec<(Option<usize>, Option<String>, String)> = export
+            .warnings
+            .iter()
+            .filter(|w| w.skipped)
+            .map(|w| match &w.problem {
+                ParseError::Malformed {
+                    line,
+                    field,
+                    message,
+                    ..
+                } => (*line, field.clone(), message.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert_eq!(skipped[0].0, Some(24));
+        assert_eq!(skipped[0].1.as_deref(), Some("VEVENT.DTSTART"));
+        assert!(skipped[0].2.contains("20261106T250000"), "{}", skipped[0].2);
+        assert_eq!(skipped[1].0, Some(33));
+        assert_eq!(skipped[1].1.as_deref(), Some("VEVENT.RRULE"));
+        assert!(skipped[1].2.contains("BYHOUR=7,15"), "{}", skipped[1].2);
+        assert!(export.warnings[1].to_string().ends_with("record skipped"));
+        // The file still ingests; --strict refuses it at its first warning.
+        assert!(export.clone().judged(false).is_ok());
+        assert!(export.judged(true).is_err());
+    }
+
+    #[test]
+    fn floating_times_use_the_configured_zone_or_are_flagged() {
+        // No X-WR-TIMEZONE and no configured zone: 16:00 read as UTC,
+        // flagged, and no per-event warning.
+        let export = fixture("wild/unknown-zone-and-bad-events.ics", &ctx());
+        let beer = with_summary(&export, "Feierabendbier");
+        assert_eq!(starts(&beer), [us("2026-11-11T16:00:00Z")]);
+        assert!(beer[0].zone_unknown());
+        assert_eq!(beer[0].meta["tz"], "floating");
+        assert_eq!(export.warnings.len(), 3, "{:?}", export.warnings);
+        // The user's ingest.time_zone places it.
+        let berlin = ParseContext {
+            time_zone: Some(chrono_tz::Europe::Berlin),
+            ..ctx()
+        };
+        let export = fixture("wild/unknown-zone-and-bad-events.ics", &berlin);
+        let beer = with_summary(&export, "Feierabendbier");
+        assert_eq!(starts(&beer), [us("2026-11-11T15:00:00Z")]);
+        assert!(!beer[0].zone_unknown());
+        assert_eq!(beer[0].meta["tz"], "Europe/Berlin");
+        // An unknown TZID stays unknown whatever the configured zone.
+        assert!(
+            export
+                .entries
+                .iter()
+                .filter(|e| e.meta.contains_key("tz_fallback"))
+                .all(|e| e.zone_unknown())
+        );
     }
 
     #[test]
