@@ -1,7 +1,8 @@
 //! Discord channel export made with DiscordChatExporter (JSON format).
 //!
 //! Discord itself offers no readable export; DiscordChatExporter (DCE) is
-//! the common tool. One file holds one channel (or one partition of it):
+//! the common tool. One file holds one channel, thread or direct chat (or
+//! one partition of it):
 //!
 //! ```text
 //! {"guild": {"id", "name", "iconUrl"},
@@ -9,35 +10,60 @@
 //!  "dateRange": {"after", "before"}, "exportedAt",
 //!  "messages": [{"id", "type", "timestamp", "timestampEdited",
 //!                "callEndedTimestamp", "isPinned", "content",
-//!                "author": {"id", "name", "discriminator", "nickname", ...},
+//!                "author": {"id", "name", "discriminator", "nickname",
+//!                           "color", "isBot", "roles", "avatarUrl"},
 //!                "attachments": [{"id", "url", "fileName", "fileSizeBytes"}],
-//!                "embeds", "stickers", "reactions", "mentions",
-//!                "reference": {"messageId", "channelId", "guildId"},
-//!                "interaction"?}, ...],
+//!                "embeds": [{"title", "url", "timestamp", "description",
+//!                            "fields": [{"name", "value"}], ...}],
+//!                "stickers": [{"id", "name", "format", "sourceUrl"}],
+//!                "reactions": [{"emoji": {"name"}, "count", "users"}],
+//!                "mentions": [user, ...],
+//!                "reference"?: {"messageId", "channelId", "guildId"},
+//!                "interaction"?: {"id", "name", "user"}}, ...],
 //!  "messageCount"}
 //! ```
 //!
-//! Quirks handled here:
+//! `type` is DCE's name for Discord's message type: `Default`,
+//! `RecipientAdd`, `RecipientRemove`, `Call`, `ChannelNameChange`,
+//! `ChannelIconChange`, `ChannelPinnedMessage`, `GuildMemberJoin`,
+//! `ThreadCreated`, `Reply`; a type DCE has no name for is written as its
+//! number in a string (`"20"`, a slash command's answer; `"21"`, a thread's
+//! starter). Newer builds add `reference.type` (`Default` or `Forward`) and
+//! a `forwardedMessage` copy `{timestamp, content, attachments, embeds,
+//! stickers}`. Quirks handled here:
 //!
-//! * Timestamps are ISO 8601 with the exporting machine's offset and up to
-//!   seven fraction digits (`2026-10-03T18:21:07.123+02:00`); they are
-//!   converted to UTC. Direct messages live in a pseudo-guild
+//! * Timestamps are ISO 8601 with the exporting machine's offset (or UTC)
+//!   and up to seven fraction digits (`2026-10-03T18:21:07.123+02:00`);
+//!   they are converted to UTC. Direct messages live in a pseudo-guild
 //!   `{"id": "0", "name": "Direct Messages"}`.
 //! * `content` is already plain text (DCE renders mentions as `@Name` and
-//!   custom emoji as `:name:`). System messages (`GuildMemberJoin`,
-//!   `ChannelPinnedMessage`, `ThreadCreated`, `RecipientAdd`, `Call`...)
-//!   carry a fallback sentence such as "Joined the server."; we prefix the
-//!   author ("Dan joined the server.") and set `meta.service` to the type in
-//!   snake_case. A pin names the pinned message (`reference.messageId`),
-//!   kept in `meta.pinned_message` and quoted when it is in the file.
+//!   custom emoji as `:name:`). System messages carry a fallback sentence
+//!   such as "Joined the server."; we prefix the author ("Dan joined the
+//!   server.") and set `meta.service` to the type in snake_case. A pin
+//!   names the pinned message (`reference.messageId`), kept in
+//!   `meta.pinned_message` and quoted when it is in the file.
 //! * `author.nickname` is the member's display name in the guild (DCE
 //!   writes the user name there when there is none); it is the author, and
 //!   the user name goes to `meta.author_name` when different.
-//! * Replies (`type: "Reply"`) point at `reference.messageId` → `reply_to`.
+//! * Replies: Discord marks a reply by its `reference`, and DCE often
+//!   writes real replies with `type: "Default"`, so any message (not a pin
+//!   or a system message) whose `reference.messageId` is in the same
+//!   channel gets `reply_to`, whatever its `type`. A reference to another
+//!   channel (a crosspost from a followed channel, a forward, a thread's
+//!   starter) or one DCE calls a `Forward` is no reply: it is kept in
+//!   `meta.reference_channel`, `meta.reference_message`,
+//!   `meta.reference_guild` (and `meta.forwarded`); an empty forwarding
+//!   message reads as the forwarded one's text.
 //! * A message with no content but attachments reads "[attachments:
 //!   IMG_2041.jpg, notes.pdf]"; with only stickers "[sticker: name]"; with
-//!   only embeds (bots) their titles and descriptions. Attachment names are
-//!   also kept in `meta.attachments`, reactions in `meta.reactions`.
+//!   only embeds (bots) their titles, descriptions and fields. Attachment
+//!   names are also kept in `meta.attachments`, reactions in
+//!   `meta.reactions`; a slash command's answer keeps the command in
+//!   `meta.interaction` and who ran it in `meta.interaction_user`; an
+//!   unnamed type is kept in `meta.type`.
+//! * One message that cannot be read (not an object, no id, a timestamp
+//!   that is not one) is skipped with a warning naming `messages[i].field`
+//!   and its line; the rest of the channel is read.
 //!
 //! Conversation = channel id; title = "guild / #channel" ("Direct Messages
 //! / name" for direct chats). Owner: in a one-to-one direct chat the channel
@@ -53,7 +79,8 @@ use serde_json::{Map, Value};
 
 use super::dates::iso_utc;
 use super::export::{
-    Entry, Export, LineCounter, ParseContext, check_entry_limit, excerpt, field_error, json_error,
+    Entry, Export, LineCounter, Origin, ParseContext, check_entry_limit, excerpt, field_error,
+    json_error,
 };
 use super::json::{has_key, id_string, key_line, serde_message, shown};
 use super::{ParseError, utf8};
@@ -137,6 +164,8 @@ struct Message {
     reference: Option<Value>,
     /// The slash command that produced it (`{id, name, user}`).
     interaction: Option<Value>,
+    /// The message forwarded, copied in by newer DCE builds.
+    forwarded_message: Option<Value>,
 }
 
 /// Parses a DiscordChatExporter JSON export.
@@ -194,7 +223,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     };
 
     let mut lines = LineCounter::new(text);
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut export = Export::default();
     // Message id → entry index, to quote pinned messages.
     let mut by_id: HashMap<String, usize> = HashMap::new();
     // (author, author_name) of each kept non-system message, for the
@@ -203,189 +232,290 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
     for (i, raw) in messages.iter().enumerate() {
         let origin = lines.origin_of_raw(raw);
         let path = format!("messages[{i}]");
-        let message: Message = serde_json::from_str(raw.get()).map_err(|e| {
-            field_error(
-                FORMAT,
-                origin.line,
-                path.clone(),
-                format!("not a message object ({})", serde_message(&e)),
-            )
-        })?;
-        let field_line = |key: &str| key_line(raw.get(), key, origin.line);
-        let Some(id) = message.id.as_ref().and_then(id_string) else {
-            return Err(field_error(
-                FORMAT,
-                field_line("id"),
-                format!("{path}.id"),
-                "missing or invalid message id",
-            ));
-        };
-        let timestamp_us = match &message.timestamp {
-            Some(v) => time_us(v).ok_or_else(|| {
-                field_error(
-                    FORMAT,
-                    field_line("timestamp"),
-                    format!("{path}.timestamp"),
-                    format!(
-                        "not a timestamp: {} (expected like 2026-10-03T18:21:07.123+02:00)",
-                        shown(v)
-                    ),
-                )
-            })?,
-            None => {
-                return Err(field_error(
-                    FORMAT,
-                    origin.line,
-                    format!("{path}.timestamp"),
-                    "missing timestamp",
-                ));
+        let read = read_message(raw, origin, &path, &conversation, &by_id, &export.entries);
+        let entry = match read {
+            Ok(Some(entry)) => entry,
+            Ok(None) => continue,
+            Err(problem) => {
+                export.skip(problem);
+                continue;
             }
         };
-        let mut meta = BTreeMap::new();
-        if let Some(v) = message.timestamp_edited.as_ref().filter(|v| !v.is_null()) {
-            let edited = time_us(v).ok_or_else(|| {
-                field_error(
-                    FORMAT,
-                    field_line("timestampEdited"),
-                    format!("{path}.timestampEdited"),
-                    format!("not a timestamp: {}", shown(v)),
-                )
-            })?;
-            meta.insert("edited".to_string(), iso_utc(edited));
-        }
-
-        let author_obj = message.author.as_ref().and_then(Value::as_object);
-        let author_name = author_obj.and_then(|a| str_field(a, "name"));
-        let nickname = author_obj.and_then(|a| str_field(a, "nickname"));
-        let author = nickname.or(author_name).map(str::to_string);
-        if let (Some(name), Some(shown_as)) = (author_name, author.as_deref()) {
-            if name != shown_as {
-                meta.insert("author_name".to_string(), name.to_string());
+        if !entry.meta.contains_key("service") {
+            if let Some(a) = &entry.author {
+                let name = entry.meta.get("author_name").unwrap_or(a);
+                authors.push((a.clone(), Some(name.clone())));
             }
         }
-        if let Some(uid) = author_obj.and_then(|a| a.get("id")).and_then(id_string) {
-            meta.insert("author_id".to_string(), uid);
-        }
-        if author_obj
-            .and_then(|a| a.get("isBot"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-        {
-            meta.insert("bot".to_string(), "true".to_string());
-        }
-        if message.is_pinned.as_ref().and_then(Value::as_bool) == Some(true) {
-            meta.insert("pinned".to_string(), "true".to_string());
-        }
-        let attachments = file_names(message.attachments.as_ref());
-        if !attachments.is_empty() {
-            meta.insert("attachments".to_string(), attachments.join(", "));
-        }
-        if let Some(reactions) = reactions(message.reactions.as_ref()) {
-            meta.insert("reactions".to_string(), reactions);
-        }
-        if let Some(name) = message
-            .interaction
-            .as_ref()
-            .and_then(|i| i.get("name"))
-            .and_then(Value::as_str)
-        {
-            meta.insert("interaction".to_string(), name.to_string());
-        }
-
-        let kind = message
-            .kind
-            .as_ref()
-            .and_then(|k| match k {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "Default".to_string());
-        let content = message
-            .content
-            .as_ref()
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim();
-        let reference = message
-            .reference
-            .as_ref()
-            .and_then(|r| r.get("messageId"))
-            .and_then(id_string);
-        let who = author.as_deref().unwrap_or("Someone");
-        let mut reply_to = None;
-        let text = match kind.as_str() {
-            "Default" | "Reply" => {
-                if kind == "Reply" {
-                    reply_to = reference;
-                }
-                body(content, &attachments, &message)
-            }
-            "ChannelPinnedMessage" => {
-                meta.insert("service".to_string(), "channel_pinned_message".to_string());
-                let quoted = reference.as_ref().and_then(|r| {
-                    meta.insert("pinned_message".to_string(), r.clone());
-                    by_id
-                        .get(r)
-                        .and_then(|&i| entries.get(i))
-                        .map(|e| excerpt(&e.text, 80))
-                });
-                match quoted {
-                    Some(q) => format!("{who} pinned a message: \"{q}\""),
-                    None => format!("{who} pinned a message."),
-                }
-            }
-            "GuildMemberJoin" | "RecipientAdd" | "RecipientRemove" | "Call"
-            | "ChannelNameChange" | "ChannelIconChange" | "ThreadCreated" => {
-                meta.insert("service".to_string(), snake_case(&kind));
-                let sentence = if content.is_empty() {
-                    system_fallback(&kind, &message, timestamp_us)
-                } else {
-                    content.to_string()
-                };
-                format!("{who} {}", lower_first(&sentence))
-            }
-            // Newer message kinds (slash commands, boosts...) DCE writes as
-            // numbers or names we do not know: keep what they say.
-            _ => {
-                meta.insert("type".to_string(), kind.clone());
-                body(content, &attachments, &message)
-            }
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        if !meta.contains_key("service") {
-            if let Some(a) = &author {
-                authors.push((a.clone(), author_name.map(str::to_string)));
-            }
-        }
-        check_entry_limit(FORMAT, ctx, entries.len() + 1)?;
-        by_id.insert(id.clone(), entries.len());
-        entries.push(Entry {
-            conversation: conversation.clone(),
+        check_entry_limit(FORMAT, ctx, export.entries.len() + 1)?;
+        by_id.insert(entry.id.clone(), export.entries.len());
+        export.entries.push(Entry {
             conversation_title: title.clone(),
-            id,
-            author,
-            author_is_self: None,
-            timestamp_us: Some(timestamp_us),
-            ends_at_us: None,
-            text,
-            reply_to,
-            origin,
-            meta,
+            ..entry
         });
     }
-    let mut export = Export {
-        entries,
-        ..Export::default()
-    };
     if direct && channel.kind.as_deref() != Some("DirectGroupTextChat") {
         if let Some(other) = channel_name {
             export.owner_names = direct_owner(&authors, other);
         }
     }
     Ok(export)
+}
+
+/// The entry of one message (None when it says nothing), or the problem
+/// that makes it unreadable, naming its field and line.
+fn read_message(
+    raw: &RawValue,
+    origin: Origin,
+    path: &str,
+    conversation: &str,
+    by_id: &HashMap<String, usize>,
+    entries: &[Entry],
+) -> Result<Option<Entry>, ParseError> {
+    let message: Message = serde_json::from_str(raw.get()).map_err(|e| {
+        field_error(
+            FORMAT,
+            origin.line,
+            path,
+            format!("not a message object ({})", serde_message(&e)),
+        )
+    })?;
+    let field_line = |key: &str| key_line(raw.get(), key, origin.line);
+    let Some(id) = message.id.as_ref().and_then(id_string) else {
+        return Err(field_error(
+            FORMAT,
+            field_line("id"),
+            format!("{path}.id"),
+            "missing or invalid message id",
+        ));
+    };
+    let timestamp_us = match &message.timestamp {
+        Some(v) => time_us(v).ok_or_else(|| {
+            field_error(
+                FORMAT,
+                field_line("timestamp"),
+                format!("{path}.timestamp"),
+                format!(
+                    "not a timestamp: {} (expected like 2026-10-03T18:21:07.123+02:00)",
+                    shown(v)
+                ),
+            )
+        })?,
+        None => {
+            return Err(field_error(
+                FORMAT,
+                origin.line,
+                format!("{path}.timestamp"),
+                "missing timestamp",
+            ));
+        }
+    };
+    let mut meta = BTreeMap::new();
+    if let Some(v) = message.timestamp_edited.as_ref().filter(|v| !v.is_null()) {
+        let edited = time_us(v).ok_or_else(|| {
+            field_error(
+                FORMAT,
+                field_line("timestampEdited"),
+                format!("{path}.timestampEdited"),
+                format!("not a timestamp: {}", shown(v)),
+            )
+        })?;
+        meta.insert("edited".to_string(), iso_utc(edited));
+    }
+
+    let author_obj = message.author.as_ref().and_then(Value::as_object);
+    let author_name = author_obj.and_then(|a| str_field(a, "name"));
+    let nickname = author_obj.and_then(|a| str_field(a, "nickname"));
+    let author = nickname.or(author_name).map(str::to_string);
+    if let (Some(name), Some(shown_as)) = (author_name, author.as_deref()) {
+        if name != shown_as {
+            meta.insert("author_name".to_string(), name.to_string());
+        }
+    }
+    if let Some(uid) = author_obj.and_then(|a| a.get("id")).and_then(id_string) {
+        meta.insert("author_id".to_string(), uid);
+    }
+    if author_obj
+        .and_then(|a| a.get("isBot"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
+        meta.insert("bot".to_string(), "true".to_string());
+    }
+    if message.is_pinned.as_ref().and_then(Value::as_bool) == Some(true) {
+        meta.insert("pinned".to_string(), "true".to_string());
+    }
+    let attachments = file_names(message.attachments.as_ref());
+    if !attachments.is_empty() {
+        meta.insert("attachments".to_string(), attachments.join(", "));
+    }
+    if let Some(reactions) = reactions(message.reactions.as_ref()) {
+        meta.insert("reactions".to_string(), reactions);
+    }
+    if let Some(interaction) = message.interaction.as_ref().and_then(Value::as_object) {
+        if let Some(name) = str_field(interaction, "name") {
+            meta.insert("interaction".to_string(), name.to_string());
+        }
+        let user = interaction.get("user").and_then(Value::as_object);
+        if let Some(who) =
+            user.and_then(|u| str_field(u, "nickname").or_else(|| str_field(u, "name")))
+        {
+            meta.insert("interaction_user".to_string(), who.to_string());
+        }
+    }
+
+    let kind = message
+        .kind
+        .as_ref()
+        .and_then(|k| match k {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "Default".to_string());
+    let content = message
+        .content
+        .as_ref()
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim();
+    let reference = Reference::of(message.reference.as_ref(), conversation);
+    let who = author.as_deref().unwrap_or("Someone");
+    let mut reply_to = None;
+    let text = match kind.as_str() {
+        "ChannelPinnedMessage" => {
+            meta.insert("service".to_string(), "channel_pinned_message".to_string());
+            let quoted = reference.message.as_ref().and_then(|r| {
+                meta.insert("pinned_message".to_string(), r.clone());
+                by_id
+                    .get(r)
+                    .and_then(|&i| entries.get(i))
+                    .map(|e| excerpt(&e.text, 80))
+            });
+            match quoted {
+                Some(q) => format!("{who} pinned a message: \"{q}\""),
+                None => format!("{who} pinned a message."),
+            }
+        }
+        "GuildMemberJoin" | "RecipientAdd" | "RecipientRemove" | "Call" | "ChannelNameChange"
+        | "ChannelIconChange" | "ThreadCreated" => {
+            meta.insert("service".to_string(), snake_case(&kind));
+            // A thread's creation refers to the thread (another channel).
+            reference.note_elsewhere(&mut meta);
+            let sentence = if content.is_empty() {
+                system_fallback(&kind, &message, timestamp_us)
+            } else {
+                content.to_string()
+            };
+            format!("{who} {}", lower_first(&sentence))
+        }
+        // `Default` and `Reply` alike: most real replies are written as
+        // `Default` with a `reference`. Newer message kinds (slash
+        // commands, thread starters, boosts...) DCE writes as numbers or
+        // names we do not know: keep what they say, and their reference.
+        _ => {
+            if kind != "Default" && kind != "Reply" {
+                meta.insert("type".to_string(), kind.clone());
+            }
+            if reference.is_reply() {
+                reply_to = reference.message.clone();
+            } else {
+                reference.note_elsewhere(&mut meta);
+            }
+            let mut text = body(content, &attachments, &message);
+            if text.is_empty() {
+                text = forwarded_text(message.forwarded_message.as_ref());
+            }
+            text
+        }
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Entry {
+        conversation: conversation.to_string(),
+        conversation_title: None,
+        id,
+        author,
+        author_is_self: None,
+        timestamp_us: Some(timestamp_us),
+        ends_at_us: None,
+        text,
+        reply_to,
+        origin,
+        meta,
+    }))
+}
+
+/// A message's `reference`: the message it answers, pins or forwards, and
+/// where that message is.
+struct Reference {
+    /// `messageId`.
+    message: Option<String>,
+    /// `channelId`, when it is not this channel.
+    other_channel: Option<String>,
+    /// `guildId`, kept with a reference to another channel.
+    guild: Option<String>,
+    /// Whether newer DCE builds say it is a forward (`"type": "Forward"`).
+    forward: bool,
+}
+
+impl Reference {
+    /// Reads `reference` (absent or malformed: no reference) as seen from
+    /// channel `conversation`.
+    fn of(reference: Option<&Value>, conversation: &str) -> Reference {
+        let r = reference.and_then(Value::as_object);
+        let id = |key: &str| r.and_then(|r| r.get(key)).and_then(id_string);
+        Reference {
+            message: id("messageId"),
+            other_channel: id("channelId").filter(|c| c != conversation),
+            guild: id("guildId"),
+            forward: r.and_then(|r| str_field(r, "type")) == Some("Forward"),
+        }
+    }
+
+    /// Whether it makes its message a reply: it names a message of this
+    /// same channel and is not a forward.
+    fn is_reply(&self) -> bool {
+        self.message.is_some() && self.other_channel.is_none() && !self.forward
+    }
+
+    /// Notes a reference that is not a reply (a crosspost, a forward, a
+    /// thread starter) in `meta`: `reference_channel`, `reference_message`,
+    /// `reference_guild`, and `forwarded`.
+    fn note_elsewhere(&self, meta: &mut BTreeMap<String, String>) {
+        for (key, value) in [
+            ("reference_channel", &self.other_channel),
+            ("reference_message", &self.message),
+        ] {
+            if let Some(v) = value {
+                meta.insert(key.to_string(), v.clone());
+            }
+        }
+        if let (Some(_), Some(g)) = (&self.other_channel, &self.guild) {
+            meta.insert("reference_guild".to_string(), g.clone());
+        }
+        if self.forward {
+            meta.insert("forwarded".to_string(), "true".to_string());
+        }
+    }
+}
+
+/// The text of a forwarded message newer DCE builds copy into
+/// `forwardedMessage` (`{timestamp, content, attachments, embeds,
+/// stickers}`), the forwarding message itself being empty.
+fn forwarded_text(forwarded: Option<&Value>) -> String {
+    let Some(f) = forwarded.and_then(Value::as_object) else {
+        return String::new();
+    };
+    if let Some(content) = str_field(f, "content") {
+        return content.to_string();
+    }
+    let attachments = file_names(f.get("attachments"));
+    if !attachments.is_empty() {
+        return format!("[attachments: {}]", attachments.join(", "));
+    }
+    embeds_text(f.get("embeds"))
 }
 
 /// The text of an ordinary message: its content, else what it carries.
@@ -599,6 +729,8 @@ fn lower_first(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ParseWarning;
+    use super::super::export::testing::malformed;
     use super::*;
 
     const GENERAL: &[u8] = include_bytes!(
@@ -755,27 +887,159 @@ mod tests {
         };
         assert_eq!(*line, Some(cut.lines().count()));
 
+        // One bad message is skipped with a warning naming its field and
+        // line (it used to refuse the whole file); --strict refuses.
         let bad = text.replacen("2025-10-03T18:24:51.908+02:00", "yesterday evening", 1);
-        let err = parse(bad.as_bytes(), &ParseContext::default()).unwrap_err();
         let expected = bad[..bad.find("yesterday evening").unwrap()]
             .lines()
             .count();
+        let problem = ParseError::Malformed {
+            format: FORMAT,
+            message: "not a timestamp: \"yesterday evening\" (expected like 2026-10-03T18:21:07.123+02:00)"
+                .into(),
+            line: Some(expected),
+            field: Some("messages[2].timestamp".into()),
+        };
+        let export = parse(bad.as_bytes(), &ParseContext::default()).unwrap();
+        assert_eq!(export.entries.len(), 9);
         assert_eq!(
-            err,
-            ParseError::Malformed {
-                format: FORMAT,
-                message: "not a timestamp: \"yesterday evening\" (expected like 2026-10-03T18:21:07.123+02:00)"
-                    .into(),
-                line: Some(expected),
-                field: Some("messages[2].timestamp".into()),
-            }
+            export.warnings,
+            vec![ParseWarning {
+                problem: problem.clone(),
+                skipped: true
+            }]
         );
+        assert_eq!(export.clone().judged(true).unwrap_err(), problem);
+        assert_eq!(export.judged(false).unwrap().entries.len(), 9);
         let err = parse(
             br#"{"guild": {}, "messages": []}"#,
             &ParseContext::default(),
         )
         .unwrap_err();
         assert!(err.to_string().contains("field channel"), "{err}");
+    }
+
+    const BOATS: &[u8] = include_bytes!(
+        "../../fixtures/discord/default_replies/Harbor Dev - Text Channels - boats [1142263786125672448].json"
+    );
+
+    #[test]
+    fn default_messages_with_a_reference_are_replies() {
+        let export = parse(BOATS, &ParseContext::default()).unwrap();
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        assert_eq!(export.entries.len(), 9);
+        let first = find(&export, "1424410915707244624");
+        assert_eq!(first.reply_to.as_deref(), Some("1424410337459228702"));
+        assert_eq!(first.timestamp_us, Some(us("2025-10-05T07:14:58.034Z")));
+        assert_eq!(first.meta.get("type"), None);
+        assert_eq!(
+            find(&export, "1424411290359480420").reply_to.as_deref(),
+            Some("1424410915707244624")
+        );
+        // `Reply` still works, and so does a sticker answering a forward.
+        assert_eq!(
+            find(&export, "1424415077811638312").reply_to.as_deref(),
+            Some("1424413902148067328")
+        );
+        let sticker = find(&export, "1424421634364260433");
+        assert_eq!(sticker.text, "[sticker: Wave]");
+        assert_eq!(sticker.reply_to.as_deref(), Some("1424420519958659103"));
+        // A message with no reference answers nothing.
+        assert_eq!(find(&export, "1424410337459228702").reply_to, None);
+    }
+
+    #[test]
+    fn references_to_other_channels_are_noted_not_replies() {
+        let export = parse(BOATS, &ParseContext::default()).unwrap();
+        let crosspost = find(&export, "1424413902148067328");
+        assert_eq!(crosspost.reply_to, None);
+        assert_eq!(
+            crosspost.meta.get("reference_channel").map(String::as_str),
+            Some("1142270011223344550")
+        );
+        assert_eq!(
+            crosspost.meta.get("reference_message").map(String::as_str),
+            Some("1424413611692396544")
+        );
+        assert_eq!(
+            crosspost.meta.get("reference_guild").map(String::as_str),
+            Some("987654321098765432")
+        );
+
+        let forward = find(&export, "1424420519958659103");
+        assert_eq!(forward.reply_to, None);
+        assert_eq!(
+            forward.text,
+            "Ferry tickets are booked for all four of us, confirmation in my inbox"
+        );
+        assert_eq!(
+            forward.meta.get("forwarded").map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(
+            forward.meta.get("reference_message").map(String::as_str),
+            Some("1423709098213507076")
+        );
+
+        // A pin names its message but answers nothing.
+        let pin = find(&export, "1424421187574415410");
+        assert_eq!(pin.reply_to, None);
+        assert_eq!(
+            pin.text,
+            "Bob Stone pinned a message: \"Winter timetable starts 27 October: first sailing 07:40, last 21:10.\""
+        );
+    }
+
+    #[test]
+    fn slash_command_results_keep_their_command_and_embeds() {
+        let export = parse(BOATS, &ParseContext::default()).unwrap();
+        let tides = find(&export, "1424418874063372349");
+        assert_eq!(
+            tides.text,
+            "Tides for Brightwater, Sunday 5 October\nHigh water 11:42 (3.9 m), low water 17:58 (0.8 m)"
+        );
+        assert_eq!(tides.meta.get("type").map(String::as_str), Some("20"));
+        assert_eq!(
+            tides.meta.get("interaction").map(String::as_str),
+            Some("tides")
+        );
+        assert_eq!(
+            tides.meta.get("interaction_user").map(String::as_str),
+            Some("Carol")
+        );
+        assert_eq!(tides.author.as_deref(), Some("TideBot"));
+    }
+
+    #[test]
+    fn a_message_that_is_not_an_object_is_skipped() {
+        let text = r#"{"guild": {"id": "1", "name": "g"}, "channel": {"id": "2", "name": "c"},
+  "messages": [
+    5,
+    {"id": "3", "type": "Default", "timestamp": "2025-10-05T09:12:40+02:00", "content": "hi"},
+    {"type": "Default", "timestamp": "2025-10-05T09:12:41+02:00", "content": "no id"}
+  ]}"#;
+        let export = parse(text.as_bytes(), &ParseContext::default()).unwrap();
+        assert_eq!(export.entries.len(), 1);
+        let fields: Vec<(Option<usize>, Option<String>)> = export
+            .warnings
+            .iter()
+            .map(|w| match &w.problem {
+                ParseError::Malformed { line, field, .. } => (*line, field.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                (Some(3), Some("messages[0]".to_string())),
+                (Some(5), Some("messages[2].id".to_string())),
+            ]
+        );
+        // Every message bad: the file is refused with the first reason.
+        let none = r#"{"channel": {"id": "2"}, "messages": [5]}"#;
+        let export = parse(none.as_bytes(), &ParseContext::default()).unwrap();
+        let (_, line, field) = malformed(export.judged(false));
+        assert_eq!((line, field.as_deref()), (Some(1), Some("messages[0]")));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Telegram Desktop export (`result.json`, "Machine-readable JSON").
 //!
-//! Telegram Desktop writes two shapes:
+//! Telegram Desktop writes two shapes, and other tools a third:
 //!
 //! * the **account export** (Settings → Advanced → Export Telegram data):
 //!   `{"about", "personal_information": {"user_id", "first_name",
@@ -9,7 +9,12 @@
 //!   "chats": {"about", "list": [chat, ...]}, "left_chats": {...}, ...}`,
 //!   where every section is optional (the user ticks what to export);
 //! * the **single-chat export** (a chat's ⋮ menu → Export chat history):
-//!   the chat object alone at the top level.
+//!   the chat object alone at the top level;
+//! * a **stripped-down chat**, as some tools write: `{"messages": [...]}`
+//!   with no `name`, `type` or `id`. Its conversation id is `derived-` and
+//!   a hash of its `name` if it has one, else of its file's name (unless
+//!   that is Telegram's own `result.json`), else of its first message's
+//!   `id` and dates; its title is its name, else its file's name.
 //!
 //! A chat is `{"name", "type", "id", "messages": [...]}` with `type` one of
 //! `personal_chat`, `bot_chat`, `private_group`, `private_supergroup`,
@@ -20,10 +25,21 @@
 //! "date", "date_unixtime", "edited", "edited_unixtime", "from", "from_id",
 //! ..., "text", "text_entities"}`. Quirks handled here:
 //!
-//! * `date` is the *local* time of the exporting machine with no offset
-//!   (Qt's ISO format), while `date_unixtime` (a string of seconds, added in
-//!   2021) is UTC. We use `date_unixtime` and fall back to `date`, read as
-//!   UTC, only for old exports that lack it.
+//! * Telegram Desktop writes each time twice (`date`/`date_unixtime`,
+//!   `edited`/`edited_unixtime`, the latter pair only for edited
+//!   messages): `date` is the message's instant in the exporting machine's
+//!   local zone, in Qt's ISO format with no offset (`2025-10-03T18:21:07`),
+//!   and `date_unixtime` the same instant as a string of UTC seconds
+//!   (added in 2021). We use `<name>_unixtime`. A message with only the
+//!   local `date` (an export from before 2021, a file merged or trimmed by
+//!   another tool) takes the machine's offset from the file itself: every
+//!   message with both shows it (`date` minus `date_unixtime`, which
+//!   changes with DST), and the one nearest in local time is applied; when
+//!   the configured `ingest.time_zone` gives every offset the file shows,
+//!   that zone's DST rules are used instead. When no message of the file
+//!   shows an offset, the time is read in the configured zone or, without
+//!   one, as UTC, flagged `zone_unknown` and warned about. A `date` with an
+//!   offset or `Z`, or with a space for the `T`, is also read.
 //! * `text` is a plain string when the message has no formatting, else an
 //!   array mixing strings and entity objects `{"type", "text", "href"?}`.
 //!   We join the parts; a `text_link` keeps its URL in parentheses after
@@ -46,13 +62,20 @@
 //!   message of the same chat; a reply to another chat (`reply_to_peer_id`)
 //!   is kept in `meta.reply_to_peer`/`meta.reply_to_message` instead.
 //!
+//! * One message that cannot be read (not an object, no id, a date that
+//!   is not one) is skipped with a warning naming `messages[i].field` (or
+//!   `chats.list[c].messages[i].field`) and its line; so is one chat of the
+//!   account export that is broken (not an object, `messages` not a list,
+//!   no `id`). Only a file that is malformed as a whole is refused.
+//!
 //! Ownership: the account export names its owner (`personal_information`),
 //! so `owner_names` gets the full name and the `@username`, and every
 //! message whose `from_id` is known gets `author_is_self` from comparing it
 //! with the owner's `user_id`. A single-chat export does not name its owner;
-//! for a `personal_chat` with exactly two authors, one of them the chat's
-//! name (the other party), the other author is the owner. For
-//! `saved_messages` with a single author, that author is the owner.
+//! for a `personal_chat` (or a stripped-down chat) with exactly two
+//! authors, one of them the chat's title (the other party), the other
+//! author is the owner. For `saved_messages` with a single author, that
+//! author is the owner.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -61,10 +84,11 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::dates::iso_utc;
+use super::dates::{iso_utc, local_time_us};
+use super::export::raw_offset;
 use super::export::{
-    Entry, Export, LineCounter, ParseContext, check_entry_limit, excerpt, field_error, json_error,
-    owner_beside, sole_author,
+    Entry, Export, LineCounter, ParseContext, check_entry_limit, derived_id, excerpt, field_error,
+    json_error, line_of, owner_beside, sole_author,
 };
 use super::json::{has_key, id_string, key_line, serde_message, shown};
 use super::{ParseError, utf8};
@@ -102,7 +126,8 @@ const ACCOUNT_KEYS: &[&str] = &[
 /// `"id"` and `"messages"`. An account export starts with `"about"` and
 /// then its sections; its `"messages"` are usually far beyond the head
 /// (after the contact list), so an account section key is enough there.
-/// Discord exports (`"guild"`) are never claimed.
+/// A stripped-down chat is `"messages"` with Telegram message keys
+/// ([`STRIPPED_MESSAGE_KEYS`]). Discord exports (`"guild"`) are never claimed.
 pub(crate) fn sniff(name: &str, head: &str) -> bool {
     if !name.ends_with(".json") || has_key(head, "guild") {
         return false;
@@ -113,8 +138,16 @@ pub(crate) fn sniff(name: &str, head: &str) -> bool {
             .iter()
             .any(|t| head.contains(&format!("\"{t}\"")));
     let account = has_key(head, "about") && ACCOUNT_KEYS.iter().any(|k| has_key(head, k));
-    single || account
+    // A stripped-down chat (`{"messages": [...]}`) shows only its messages,
+    // whose keys only Telegram writes.
+    let stripped =
+        has_key(head, "messages") && STRIPPED_MESSAGE_KEYS.iter().any(|k| has_key(head, k));
+    single || account || stripped
 }
+
+/// Message keys that are Telegram's own, for sniffing a stripped-down
+/// export with no chat fields.
+const STRIPPED_MESSAGE_KEYS: &[&str] = &["date_unixtime", "from_id", "text_entities"];
 
 /// The top level: the account export's sections and the single-chat
 /// export's chat fields, all optional (both shapes share one struct so the
@@ -157,9 +190,9 @@ struct PersonalInfo {
 /// `chats` / `left_chats`: `{"about", "list"}`.
 #[derive(Deserialize)]
 struct ChatList<'a> {
-    /// The chats.
+    /// The chats, raw so that one broken chat can be skipped on its own.
     #[serde(borrow, default)]
-    list: Vec<Chat<'a>>,
+    list: Vec<&'a RawValue>,
 }
 
 /// One chat of the account export.
@@ -279,13 +312,13 @@ fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> 
 }
 
 /// What the parser knows about the chat whose messages it is reading.
-struct ChatInfo<'s> {
+struct ChatInfo {
     /// Conversation id.
     id: String,
     /// Conversation title.
     title: Option<String>,
     /// Chat type, kept in meta.
-    kind: Option<&'s str>,
+    kind: Option<String>,
     /// Field path prefix for errors (`chats.list[2].messages`).
     path: String,
 }
@@ -294,7 +327,7 @@ struct ChatInfo<'s> {
 pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseError> {
     let text = utf8(bytes)?;
     let top: Top = serde_json::from_str(text).map_err(|e| json_error(FORMAT, e))?;
-    let mut export = Export::default();
+    let mut owner_names = Vec::new();
     let owner_id = top
         .personal_information
         .as_ref()
@@ -308,9 +341,9 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        push_name(&mut export.owner_names, &full);
+        push_name(&mut owner_names, &full);
         if let Some(username) = &info.username {
-            push_name(&mut export.owner_names, username);
+            push_name(&mut owner_names, username);
         }
     }
     let owner = owner_id.map(|id| format!("user{id}"));
@@ -318,39 +351,34 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
         ctx,
         lines: LineCounter::new(text),
         owner: owner.as_deref(),
-        entries: Vec::new(),
+        export: Export {
+            owner_names,
+            ..Export::default()
+        },
+        offsets: Vec::new(),
+        local_times: Vec::new(),
     };
     let mut any_chat = false;
     for (section, list) in [("chats", &top.chats), ("left_chats", &top.left_chats)] {
         let Some(list) = list else { continue };
-        for (i, chat) in list.list.iter().enumerate() {
+        for (i, raw) in list.list.iter().enumerate() {
             any_chat = true;
-            let info = chat_info(
-                chat.id.as_ref(),
-                chat.name.as_deref(),
-                chat.kind.as_deref(),
-                format!("{section}.list[{i}]"),
-                text,
-                chat.messages.first().copied(),
-            )?;
-            reader.read_chat(&info, &chat.messages)?;
+            let prefix = format!("{section}.list[{i}]");
+            match listed_chat(text, raw, prefix) {
+                Ok((info, messages)) => reader.read_chat(&info, &messages)?,
+                // One broken chat does not sink the others.
+                Err(problem) => reader.export.skip(problem),
+            }
         }
     }
     if let Some(messages) = &top.messages {
         any_chat = true;
-        let info = chat_info(
-            top.id.as_ref(),
-            top.name.as_deref(),
-            top.kind.as_deref(),
-            String::new(),
-            text,
-            messages.first().copied(),
-        )?;
-        let start = reader.entries.len();
+        let info = single_chat_info(&top, &ctx.file_name, messages.first().copied());
+        let start = reader.export.entries.len();
         reader.read_chat(&info, messages)?;
-        if export.owner_names.is_empty() {
-            if let Some(owner) = single_chat_owner(&info, &reader.entries[start..]) {
-                push_name(&mut export.owner_names, &owner);
+        if reader.export.owner_names.is_empty() {
+            if let Some(owner) = single_chat_owner(&info, &reader.export.entries[start..]) {
+                push_name(&mut reader.export.owner_names, &owner);
             }
         }
     }
@@ -364,50 +392,128 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
             field: None,
         });
     }
-    export.entries = reader.entries;
-    Ok(export)
+    Ok(reader.finish())
 }
 
-/// Builds the [`ChatInfo`] of a chat, or says which field is missing.
-fn chat_info<'s>(
-    id: Option<&Value>,
-    name: Option<&str>,
-    kind: Option<&'s str>,
-    prefix: String,
+/// A chat of the account export's list, decoded on its own, or why it
+/// cannot be read (not an object, no id), naming its line.
+fn listed_chat<'a>(
     text: &str,
-    first_message: Option<&RawValue>,
-) -> Result<ChatInfo<'s>, ParseError> {
-    let dot = if prefix.is_empty() { "" } else { "." };
-    let Some(id) = id.and_then(id_string) else {
-        return Err(ParseError::Malformed {
-            format: FORMAT,
-            message: "chat has no id".into(),
-            line: first_message
-                .map(|m| super::export::line_of(text, super::export::raw_offset(text, m)) as usize),
-            field: Some(format!("{prefix}{dot}id")),
-        });
+    raw: &'a RawValue,
+    prefix: String,
+) -> Result<(ChatInfo, Vec<&'a RawValue>), ParseError> {
+    let line = line_of(text, raw_offset(text, raw));
+    let chat: Chat<'a> = serde_json::from_str(raw.get()).map_err(|e| {
+        field_error(
+            FORMAT,
+            line,
+            prefix.clone(),
+            format!("not a chat object ({})", serde_message(&e)),
+        )
+    })?;
+    let Some(id) = chat.id.as_ref().and_then(id_string) else {
+        return Err(field_error(
+            FORMAT,
+            line,
+            format!("{prefix}.id"),
+            "chat has no id",
+        ));
     };
-    let title = match (name.map(str::trim).filter(|n| !n.is_empty()), kind) {
+    let info = ChatInfo {
+        id,
+        title: chat_title(chat.name.as_deref(), chat.kind.as_deref()),
+        kind: chat.kind,
+        path: format!("{prefix}.messages"),
+    };
+    Ok((info, chat.messages))
+}
+
+/// A chat's title: its name, else what Telegram shows for the nameless
+/// ones.
+fn chat_title(name: Option<&str>, kind: Option<&str>) -> Option<String> {
+    match (name.map(str::trim).filter(|n| !n.is_empty()), kind) {
         (Some(n), _) => Some(n.to_string()),
         (None, Some("saved_messages")) => Some("Saved Messages".to_string()),
         (None, Some("replies")) => Some("Replies".to_string()),
         (None, _) => None,
+    }
+}
+
+/// The [`ChatInfo`] of a single-chat export. Telegram Desktop always
+/// writes `name`, `type` and `id`; a stripped-down file (`{"messages":
+/// [...]}`, as some tools write) lacks them, and gets a derived id (see
+/// [`derived_chat_id`]) and the file's name as its title.
+fn single_chat_info(top: &Top, file_name: &str, first_message: Option<&RawValue>) -> ChatInfo {
+    let kind = top.kind.clone();
+    let stem = file_stem(file_name);
+    let title =
+        chat_title(top.name.as_deref(), kind.as_deref()).or_else(|| stem.map(str::to_string));
+    let id = match top.id.as_ref().and_then(id_string) {
+        Some(id) => id,
+        None => derived_chat_id(top.name.as_deref(), stem, first_message),
     };
-    Ok(ChatInfo {
+    ChatInfo {
         id,
         title,
         kind,
-        path: format!("{prefix}{dot}messages"),
-    })
+        path: "messages".to_string(),
+    }
+}
+
+/// The name of an export file without its folders and extension, unless
+/// it is Telegram Desktop's own `result.json` (which names no chat).
+fn file_stem(file_name: &str) -> Option<&str> {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s).trim();
+    (!stem.is_empty() && !stem.eq_ignore_ascii_case("result")).then_some(stem)
+}
+
+/// A conversation id for a chat without one, stable across exports of
+/// the same chat: `derived-` and a hash of its name, else of the file's
+/// name, else of its first message (`id`, `date_unixtime`, `date`).
+fn derived_chat_id(name: Option<&str>, stem: Option<&str>, first: Option<&RawValue>) -> String {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let hash = match (name, stem) {
+        (Some(n), _) => derived_id(&["name", n]),
+        (None, Some(s)) => derived_id(&["file", s]),
+        (None, None) => {
+            let first: Option<FirstMessage> =
+                first.and_then(|m| serde_json::from_str(m.get()).ok());
+            let part = |v: Option<&Value>| v.map(Value::to_string).unwrap_or_default();
+            let (id, unix, date) = first
+                .map(|f| {
+                    (
+                        part(f.id.as_ref()),
+                        part(f.date_unixtime.as_ref()),
+                        part(f.date.as_ref()),
+                    )
+                })
+                .unwrap_or_default();
+            derived_id(&["first message", &id, &unix, &date])
+        }
+    };
+    format!("derived-{hash}")
+}
+
+/// What identifies a chat's first message, for [`derived_chat_id`].
+#[derive(Deserialize)]
+struct FirstMessage {
+    /// Its id.
+    id: Option<Value>,
+    /// Its UTC seconds.
+    date_unixtime: Option<Value>,
+    /// Its local time.
+    date: Option<Value>,
 }
 
 /// The owner of a single-chat export, when the chat itself tells: in a
 /// personal chat the other party is the chat's name, so of exactly two
 /// authors the one who is not is the owner; saved messages have one author,
-/// the owner.
+/// the owner. A stripped-down file without a type is read as a personal
+/// chat when its title (its name or its file's) is one of its two authors.
 fn single_chat_owner(chat: &ChatInfo, entries: &[Entry]) -> Option<String> {
-    match chat.kind {
-        Some("personal_chat") => owner_beside(entries, chat.title.as_deref()?),
+    match chat.kind.as_deref() {
+        Some("personal_chat") | None => owner_beside(entries, chat.title.as_deref()?),
         Some("saved_messages") => sole_author(entries),
         _ => None,
     }
@@ -421,20 +527,78 @@ fn push_name(names: &mut Vec<String>, name: &str) {
     }
 }
 
+/// An entry whose `date` (or `edited`) came without `date_unixtime`: a
+/// wall-clock time of the exporting machine, resolved once the whole file
+/// has shown its offsets ([`Reader::finish`]).
+struct LocalTimes {
+    /// The entry's index in the export.
+    entry: usize,
+    /// Its `date`, when only local.
+    date: Option<NaiveDateTime>,
+    /// Its `edited`, when only local.
+    edited: Option<NaiveDateTime>,
+    /// The line of its first local-only field, for the warning.
+    line: u32,
+    /// That field's path (`messages[3].date`).
+    field: String,
+}
+
+/// The exporting machine's UTC offset at one moment, as a message that
+/// carries both `date` and `date_unixtime` shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct OffsetSample {
+    /// The local time, as µs read as if UTC.
+    local_us: i64,
+    /// Local minus UTC, in µs.
+    offset_us: i64,
+}
+
 /// Walks messages front to back, producing entries.
 struct Reader<'t, 'c> {
-    /// Limits.
+    /// Limits and the configured zone.
     ctx: &'c ParseContext,
     /// Lines of messages, counted once front to back.
     lines: LineCounter<'t>,
     /// `"user<id>"` of the exporting account, when known.
     owner: Option<&'t str>,
-    /// The entries so far, in file order.
-    entries: Vec<Entry>,
+    /// The entries and warnings so far, in file order.
+    export: Export,
+    /// Every offset the file shows, in file order.
+    offsets: Vec<OffsetSample>,
+    /// Entries whose times are still local.
+    local_times: Vec<LocalTimes>,
+}
+
+/// A time as a message gives it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stamp {
+    /// A UTC instant (`<name>_unixtime`, or a `<name>` with an offset);
+    /// with the exporter's offset when the local `<name>` came too.
+    Exact {
+        /// µs since the epoch, UTC.
+        us: i64,
+        /// What it shows of the exporting machine's offset.
+        sample: Option<OffsetSample>,
+    },
+    /// Only the exporting machine's wall-clock time.
+    Local(NaiveDateTime),
+}
+
+/// One message read: its entry and what is left to resolve of its times.
+struct ReadMessage {
+    /// The entry (its timestamp provisional when `local_date` is set).
+    entry: Entry,
+    /// Its `date`, when only local.
+    local_date: Option<NaiveDateTime>,
+    /// Its `edited`, when only local.
+    local_edited: Option<NaiveDateTime>,
+    /// The offsets its times show.
+    samples: Vec<OffsetSample>,
 }
 
 impl Reader<'_, '_> {
-    /// Reads every message of one chat.
+    /// Reads every message of one chat, skipping (with a warning) those
+    /// that cannot be read; only the entry limit stops the file.
     fn read_chat(&mut self, chat: &ChatInfo, messages: &[&RawValue]) -> Result<(), ParseError> {
         // Message id → entry index, for "pinned <text>": pins name an
         // earlier message of the same chat by id.
@@ -442,23 +606,104 @@ impl Reader<'_, '_> {
         for (i, raw) in messages.iter().enumerate() {
             let origin = self.lines.origin_of_raw(raw);
             let path = format!("{}[{i}]", chat.path);
-            let message: Message = serde_json::from_str(raw.get()).map_err(|e| {
-                field_error(
-                    FORMAT,
-                    origin.line,
-                    path.clone(),
-                    format!("not a message object ({})", serde_message(&e)),
-                )
-            })?;
-            let field_line = |key: &str| key_line(raw.get(), key, origin.line);
-            let Some(entry) = self.entry(chat, &message, &path, &field_line, &by_id)? else {
-                continue;
+            let message: Message = match serde_json::from_str(raw.get()) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.export.skip(field_error(
+                        FORMAT,
+                        origin.line,
+                        path,
+                        format!("not a message object ({})", serde_message(&e)),
+                    ));
+                    continue;
+                }
             };
-            check_entry_limit(FORMAT, self.ctx, self.entries.len() + 1)?;
-            by_id.insert(entry.id.clone(), self.entries.len());
-            self.entries.push(Entry { origin, ..entry });
+            let field_line = |key: &str| key_line(raw.get(), key, origin.line);
+            let read = match self.entry(chat, &message, &path, &field_line, &by_id) {
+                Ok(Some(read)) => read,
+                Ok(None) => continue,
+                Err(problem) => {
+                    self.export.skip(problem);
+                    continue;
+                }
+            };
+            check_entry_limit(FORMAT, self.ctx, self.export.entries.len() + 1)?;
+            let index = self.export.entries.len();
+            self.offsets.extend(read.samples);
+            if read.local_date.is_some() || read.local_edited.is_some() {
+                let key = if read.local_date.is_some() {
+                    "date"
+                } else {
+                    "edited"
+                };
+                self.local_times.push(LocalTimes {
+                    entry: index,
+                    date: read.local_date,
+                    edited: read.local_edited,
+                    line: field_line(key),
+                    field: format!("{path}.{key}"),
+                });
+            }
+            by_id.insert(read.entry.id.clone(), index);
+            self.export.entries.push(Entry {
+                origin,
+                ..read.entry
+            });
         }
         Ok(())
+    }
+
+    /// The export, its local-only times resolved: with the exporter's
+    /// offset nearest in time among those the file shows (or with the
+    /// configured zone, when it agrees with every one of them); failing
+    /// any, in the configured zone or as UTC, flagged and warned about.
+    fn finish(mut self) -> Export {
+        let mut offsets = std::mem::take(&mut self.offsets);
+        offsets.sort_by_key(|s| s.local_us);
+        offsets.dedup();
+        let zone = self.ctx.time_zone.filter(|z| zone_agrees(*z, &offsets));
+        let mut late_warnings = Vec::new();
+        for pending in std::mem::take(&mut self.local_times) {
+            let resolve = |naive: NaiveDateTime| -> (i64, bool) {
+                if zone.is_none() {
+                    if let Some(offset) = nearest_offset(&offsets, naive) {
+                        return (naive.and_utc().timestamp_micros() - offset, true);
+                    }
+                }
+                local_time_us(naive, zone.or(self.ctx.time_zone))
+            };
+            let entry = &mut self.export.entries[pending.entry];
+            let mut known = true;
+            if let Some(naive) = pending.date {
+                let (us, k) = resolve(naive);
+                entry.timestamp_us = Some(us);
+                known &= k;
+            }
+            if let Some(naive) = pending.edited {
+                let (us, k) = resolve(naive);
+                entry.meta.insert("edited".to_string(), iso_utc(us));
+                known &= k;
+            }
+            if !known {
+                entry.flag_zone_unknown();
+                late_warnings.push(field_error(
+                    FORMAT,
+                    pending.line,
+                    pending.field,
+                    "a local time without its UTC offset (no date_unixtime here or in any \
+                     other message, and no ingest.time_zone): read as UTC",
+                ));
+            }
+        }
+        for problem in late_warnings {
+            self.export.warn(problem);
+        }
+        // Warnings in file order, whichever pass found them.
+        self.export.warnings.sort_by_key(|w| match &w.problem {
+            ParseError::Malformed { line, .. } => line.unwrap_or(0),
+            _ => 0,
+        });
+        self.export
     }
 
     /// The entry for one message, or None when it has nothing to say.
@@ -469,7 +714,7 @@ impl Reader<'_, '_> {
         path: &str,
         field_line: &dyn Fn(&str) -> u32,
         by_id: &HashMap<String, usize>,
-    ) -> Result<Option<Entry>, ParseError> {
+    ) -> Result<Option<ReadMessage>, ParseError> {
         let kind = m.kind.as_ref().and_then(Value::as_str).unwrap_or("message");
         if kind == "unsupported" {
             return Ok(None);
@@ -482,7 +727,7 @@ impl Reader<'_, '_> {
                 "missing or invalid message id",
             ));
         };
-        let timestamp_us = timestamp(
+        let date = timestamp(
             m.date_unixtime.as_ref(),
             m.date.as_ref(),
             "date",
@@ -497,24 +742,44 @@ impl Reader<'_, '_> {
                 "missing date",
             )
         })?;
-        let mut meta = BTreeMap::new();
-        if let Some(kind) = chat.kind {
-            meta.insert("chat_type".to_string(), kind.to_string());
-        }
-        if let Some(edited) = timestamp(
+        let edited = timestamp(
             m.edited_unixtime.as_ref(),
             m.edited.as_ref(),
             "edited",
             path,
             field_line,
-        )? {
-            meta.insert("edited".to_string(), iso_utc(edited));
+        )?;
+        let mut samples = Vec::new();
+        for stamp in [Some(date), edited].into_iter().flatten() {
+            if let Stamp::Exact {
+                sample: Some(s), ..
+            } = stamp
+            {
+                samples.push(s);
+            }
+        }
+        let (timestamp_us, local_date) = match date {
+            Stamp::Exact { us, .. } => (us, None),
+            // Provisional: resolved by `finish`.
+            Stamp::Local(naive) => (naive.and_utc().timestamp_micros(), Some(naive)),
+        };
+        let mut meta = BTreeMap::new();
+        if let Some(kind) = &chat.kind {
+            meta.insert("chat_type".to_string(), kind.to_string());
+        }
+        let mut local_edited = None;
+        match edited {
+            Some(Stamp::Exact { us, .. }) => {
+                meta.insert("edited".to_string(), iso_utc(us));
+            }
+            Some(Stamp::Local(naive)) => local_edited = Some(naive),
+            None => {}
         }
         let (author, author_id, text) = if kind == "service" {
             let actor = person(m.actor.as_ref());
             let action = str_of(&m.action).unwrap_or_default();
             let name = actor.as_deref().unwrap_or("Someone");
-            let text = service_text(m, name, action, by_id, &self.entries);
+            let text = service_text(m, name, action, by_id, &self.export.entries);
             let service = if action.is_empty() {
                 "custom_action"
             } else {
@@ -569,49 +834,111 @@ impl Reader<'_, '_> {
             (Some(owner), Some(from)) => Some(owner == from),
             _ => None,
         };
-        Ok(Some(Entry {
-            conversation: chat.id.clone(),
-            conversation_title: chat.title.clone(),
-            id,
-            author,
-            author_is_self,
-            timestamp_us: Some(timestamp_us),
-            ends_at_us: None,
-            text,
-            reply_to,
-            origin: Default::default(),
-            meta,
+        Ok(Some(ReadMessage {
+            entry: Entry {
+                conversation: chat.id.clone(),
+                conversation_title: chat.title.clone(),
+                id,
+                author,
+                author_is_self,
+                timestamp_us: Some(timestamp_us),
+                ends_at_us: None,
+                text,
+                reply_to,
+                origin: Default::default(),
+                meta,
+            },
+            local_date,
+            local_edited,
+            samples,
         }))
     }
 }
 
+/// Whether `zone` gives every offset the file shows (then it is the
+/// exporting machine's zone, and its DST rules place the local-only times
+/// better than the nearest sample can).
+fn zone_agrees(zone: chrono_tz::Tz, offsets: &[OffsetSample]) -> bool {
+    !offsets.is_empty()
+        && offsets.iter().all(|s| {
+            let utc_us = s.local_us - s.offset_us;
+            DateTime::from_timestamp_micros(utc_us).is_some_and(|t| {
+                let local = t.with_timezone(&zone).naive_local();
+                local.and_utc().timestamp_micros() == s.local_us
+            })
+        })
+}
+
+/// The offset of the sample nearest in local time to `naive` (`offsets`
+/// sorted by local time), None when there is none.
+fn nearest_offset(offsets: &[OffsetSample], naive: NaiveDateTime) -> Option<i64> {
+    let at = naive.and_utc().timestamp_micros();
+    let i = offsets.partition_point(|s| s.local_us < at);
+    let after = offsets.get(i);
+    let before = i.checked_sub(1).and_then(|j| offsets.get(j));
+    match (before, after) {
+        (Some(b), Some(a)) if at - b.local_us <= a.local_us - at => Some(b.offset_us),
+        (_, Some(a)) => Some(a.offset_us),
+        (Some(b), None) => Some(b.offset_us),
+        (None, None) => None,
+    }
+}
+
+/// The largest UTC offset a clock can show (±18 h, as ISO 8601 allows).
+const MAX_OFFSET_US: i64 = 18 * 3600 * 1_000_000;
+
 /// Reads a time from `<name>_unixtime` (UTC seconds, preferred) or `<name>`
-/// (local ISO time without offset, read as UTC). None when both are absent.
+/// (Qt's ISO format of the exporting machine's local time, no offset; an
+/// offset or `Z`, as some tools write, is honoured). None when both are
+/// absent. A `<name>` beside a `<name>_unixtime` is only a sample of the
+/// machine's offset, and ignored when unreadable.
 fn timestamp(
     unix: Option<&Value>,
     local: Option<&Value>,
     name: &str,
     path: &str,
     field_line: &dyn Fn(&str) -> u32,
-) -> Result<Option<i64>, ParseError> {
+) -> Result<Option<Stamp>, ParseError> {
+    let read_local = |v: &Value| -> Option<Stamp> {
+        let s = v.as_str()?.trim();
+        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            return Some(Stamp::Exact {
+                us: t.timestamp_micros(),
+                sample: None,
+            });
+        }
+        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .map(Stamp::Local)
+    };
     if let Some(v) = unix {
         let key = format!("{name}_unixtime");
-        return unix_us(v).map(Some).ok_or_else(|| {
+        let us = unix_us(v).ok_or_else(|| {
             field_error(
                 FORMAT,
                 field_line(&key),
                 format!("{path}.{key}"),
                 format!("not a Unix time: {}", shown(v)),
             )
-        });
+        })?;
+        let sample = match local.and_then(read_local) {
+            Some(Stamp::Local(naive)) => {
+                let local_us = naive.and_utc().timestamp_micros();
+                let offset_us = local_us - us;
+                // Real offsets lie within ±18 h; anything else is a
+                // damaged `date`, no sign of the machine's zone.
+                (offset_us.abs() <= MAX_OFFSET_US).then_some(OffsetSample {
+                    local_us,
+                    offset_us,
+                })
+            }
+            _ => None,
+        };
+        return Ok(Some(Stamp::Exact { us, sample }));
     }
     let Some(v) = local else { return Ok(None) };
-    let parsed = v.as_str().and_then(|s| {
-        NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S")
-            .ok()
-            .map(|t| t.and_utc().timestamp_micros())
-    });
-    parsed.map(Some).ok_or_else(|| {
+    read_local(v).map(Some).ok_or_else(|| {
         field_error(
             FORMAT,
             field_line(name),
@@ -942,6 +1269,8 @@ fn duration(seconds: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ParseWarning;
+    use super::super::export::testing::malformed;
     use super::*;
 
     const FULL: &[u8] = include_bytes!("../../fixtures/telegram/full_export/result.json");
@@ -1174,61 +1503,264 @@ mod tests {
         );
     }
 
+    /// The (line, field) of each warning, in order.
+    fn warned(export: &Export) -> Vec<(Option<usize>, String)> {
+        export
+            .warnings
+            .iter()
+            .map(|w| match &w.problem {
+                ParseError::Malformed { line, field, .. } => {
+                    (*line, field.clone().unwrap_or_default())
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    /// The 1-based line of the first occurrence of `needle` in `file`.
+    fn line_at(file: &[u8], needle: &str) -> Option<usize> {
+        let text = std::str::from_utf8(file).unwrap();
+        Some(line_of(text, text.find(needle).expect(needle)) as usize)
+    }
+
+    fn with_zone(zone: &str) -> ParseContext {
+        ParseContext {
+            time_zone: Some(zone.parse().unwrap()),
+            ..ParseContext::default()
+        }
+    }
+
     #[test]
-    fn a_date_that_is_not_a_date_names_field_and_line() {
+    fn a_date_that_is_not_a_date_is_skipped_naming_field_and_line() {
+        // It used to refuse the whole file; now only the message is left
+        // out, and --strict refuses.
         let old = "{\n \"name\": \"Bob\",\n \"type\": \"personal_chat\",\n \"id\": 7,\n \"messages\": [\n  {\n   \"id\": 1,\n   \"type\": \"message\",\n   \"date\": \"2019-04-01T10:00:00\",\n   \"from\": \"Bob\",\n   \"text\": \"hi\"\n  },\n  {\n   \"id\": 2,\n   \"type\": \"message\",\n   \"date\": \"last Tuesday\",\n   \"from\": \"Bob\",\n   \"text\": \"hi\"\n  }\n ]\n}";
-        let err = parse(old.as_bytes(), &ParseContext::default()).unwrap_err();
+        let problem = ParseError::Malformed {
+            format: FORMAT,
+            message: "not a date: \"last Tuesday\" (expected like 2025-10-03T18:21:07)".into(),
+            line: Some(16),
+            field: Some("messages[1].date".into()),
+        };
+        let export = parse_ok(old.as_bytes());
+        assert_eq!(export.entries.len(), 1);
         assert_eq!(
-            err,
-            ParseError::Malformed {
-                format: FORMAT,
-                message: "not a date: \"last Tuesday\" (expected like 2025-10-03T18:21:07)".into(),
-                line: Some(16),
-                field: Some("messages[1].date".into()),
+            export.warnings[1],
+            ParseWarning {
+                problem,
+                skipped: true
             }
         );
-        // Without date_unixtime, the old export's local time is read as UTC.
-        let fixed = old.replace("last Tuesday", "2019-04-01T10:05:00");
-        let export = parse_ok(fixed.as_bytes());
-        assert_eq!(
-            export.entries[0].timestamp_us,
-            Some(us("2019-04-01T10:00:00Z"))
-        );
+        // The first doubt, in file order, is message 0's local-only date.
+        assert_eq!(warned(&export)[0], (Some(9), "messages[0].date".into()));
+        let (message, line, _) = malformed(export.judged(true));
+        assert_eq!(line, Some(9), "{message}");
 
         let text = std::str::from_utf8(FULL)
             .unwrap()
             .replacen("\"1759508467\"", "\"soon\"", 1);
-        let err = parse(text.as_bytes(), &ParseContext::default()).unwrap_err();
+        let export = parse_ok(text.as_bytes());
         let expected_line = text[..text.find("\"soon\"").unwrap()].lines().count();
         assert_eq!(
-            err,
-            ParseError::Malformed {
-                format: FORMAT,
-                message: "not a Unix time: \"soon\"".into(),
-                line: Some(expected_line),
-                field: Some("chats.list[0].messages[0].date_unixtime".into()),
-            }
+            export.warnings,
+            vec![ParseWarning {
+                problem: ParseError::Malformed {
+                    format: FORMAT,
+                    message: "not a Unix time: \"soon\"".into(),
+                    line: Some(expected_line),
+                    field: Some("chats.list[0].messages[0].date_unixtime".into()),
+                },
+                skipped: true
+            }]
+        );
+        assert_eq!(export.entries.len(), 8 + 8 + 1 - 1);
+    }
+
+    const STRIPPED: &[u8] = include_bytes!("../../fixtures/telegram/stripped/Bob Stone.json");
+    const MIXED: &[u8] = include_bytes!("../../fixtures/telegram/mixed_dates/result.json");
+    const OLD: &[u8] = include_bytes!("../../fixtures/telegram/old_local_only/result.json");
+    const BAD: &[u8] = include_bytes!("../../fixtures/telegram/bad_records/result.json");
+
+    #[test]
+    fn stripped_export_without_chat_fields_is_read() {
+        let named = ParseContext {
+            file_name: "Bob Stone.json".into(),
+            ..ParseContext::default()
+        };
+        let export = parse(STRIPPED, &named).unwrap();
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        assert_eq!(export.entries.len(), 4);
+        let id = &export.entries[0].conversation;
+        assert!(id.starts_with("derived-"), "{id}");
+        assert!(export.entries.iter().all(|e| &e.conversation == id
+            && e.conversation_title.as_deref() == Some("Bob Stone")
+            && !e.meta.contains_key("chat_type")));
+        // Berlin summer time in the file: 08:02:17 local is 06:02:17 UTC.
+        let first = find(&export, id, "88120");
+        assert_eq!(first.timestamp_us, Some(us("2025-10-11T06:02:17Z")));
+        assert_eq!(first.author.as_deref(), Some("Bob Stone"));
+        assert_eq!(
+            find(&export, id, "88121").reply_to.as_deref(),
+            Some("88120")
+        );
+        // Named after the other party, like a personal chat.
+        assert_eq!(export.owner_names, vec!["Alice Martin"]);
+        // The same file again: the same conversation.
+        assert_eq!(
+            &parse(STRIPPED, &named).unwrap().entries[0].conversation,
+            id
+        );
+
+        // Called result.json, it names nothing: the id comes from its first
+        // message, and it has no title.
+        let plain = ParseContext {
+            file_name: "result.json".into(),
+            ..ParseContext::default()
+        };
+        let export = parse(STRIPPED, &plain).unwrap();
+        let other = &export.entries[0].conversation;
+        assert!(other.starts_with("derived-") && other != id, "{other}");
+        assert_eq!(export.entries[0].conversation_title, None);
+        assert_eq!(
+            &parse(STRIPPED, &plain).unwrap().entries[0].conversation,
+            other
+        );
+
+        let head = String::from_utf8_lossy(&STRIPPED[..STRIPPED.len().min(1024)]).into_owned();
+        assert!(sniff("bob stone.json", &head));
+    }
+
+    #[test]
+    fn local_only_dates_take_the_offset_the_file_shows() {
+        let export = parse_ok(MIXED);
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        let at = |id: &str| find(&export, "4012345678", id);
+        assert_eq!(at("401").timestamp_us, Some(us("2025-10-24T17:02:11Z")));
+        // Only `date`: the nearest message with both says +02:00.
+        assert_eq!(at("402").timestamp_us, Some(us("2025-10-24T17:05:40Z")));
+        // After the clocks went back the file shows +01:00.
+        assert_eq!(at("404").timestamp_us, Some(us("2025-10-26T09:05:00Z")));
+        assert_eq!(at("405").timestamp_us, Some(us("2025-10-26T09:30:00Z")));
+        assert_eq!(
+            at("405").meta.get("edited").map(String::as_str),
+            Some("2025-10-26T09:31:00Z")
+        );
+        // Saturday 23:30 is nearer Sunday's +01:00 than Friday's +02:00.
+        assert_eq!(at("403").timestamp_us, Some(us("2025-10-25T22:30:00Z")));
+        assert!(export.entries.iter().all(|e| !e.zone_unknown()));
+    }
+
+    #[test]
+    fn local_only_dates_use_the_configured_zone_when_it_agrees() {
+        // Berlin gives every offset the file shows, so its DST rules place
+        // Saturday 23:30 (still summer time) exactly.
+        let export = parse(MIXED, &with_zone("Europe/Berlin")).unwrap();
+        let at = |id: &str| find(&export, "4012345678", id);
+        assert_eq!(at("403").timestamp_us, Some(us("2025-10-25T21:30:00Z")));
+        assert_eq!(at("402").timestamp_us, Some(us("2025-10-24T17:05:40Z")));
+        assert_eq!(at("405").timestamp_us, Some(us("2025-10-26T09:30:00Z")));
+        // A zone the file contradicts is not the exporter's: the file wins.
+        let export = parse(MIXED, &with_zone("America/New_York")).unwrap();
+        let at = |id: &str| find(&export, "4012345678", id);
+        assert_eq!(at("403").timestamp_us, Some(us("2025-10-25T22:30:00Z")));
+        assert_eq!(at("402").timestamp_us, Some(us("2025-10-24T17:05:40Z")));
+        assert!(export.warnings.is_empty());
+    }
+
+    #[test]
+    fn old_export_without_offsets_is_flagged_or_read_in_the_configured_zone() {
+        let export = parse_ok(OLD);
+        assert_eq!(export.entries.len(), 3);
+        assert!(export.entries.iter().all(Entry::zone_unknown));
+        let first = find(&export, "4790123456", "1021");
+        assert_eq!(first.timestamp_us, Some(us("2019-04-01T10:00:00Z")));
+        assert_eq!(
+            warned(&export),
+            vec![
+                (
+                    line_at(OLD, "\"2019-04-01T10:00:00\""),
+                    "messages[0].date".into()
+                ),
+                (
+                    line_at(OLD, "\"2019-04-01T10:05:31\""),
+                    "messages[1].date".into()
+                ),
+                (
+                    line_at(OLD, "\"2019-04-01T10:06:02\""),
+                    "messages[2].date".into()
+                ),
+            ]
+        );
+        assert!(export.warnings.iter().all(|w| !w.skipped));
+        let refused = export.judged(true).unwrap_err();
+        assert!(refused.to_string().contains("UTC offset"), "{refused}");
+
+        // With ingest.time_zone: Lisbon summer time, +01:00.
+        let export = parse(OLD, &with_zone("Europe/Lisbon")).unwrap();
+        assert!(export.warnings.is_empty());
+        let edited = find(&export, "4790123456", "1023");
+        assert_eq!(edited.timestamp_us, Some(us("2019-04-01T09:06:02Z")));
+        assert_eq!(
+            edited.meta.get("edited").map(String::as_str),
+            Some("2019-04-01T09:07:00Z")
+        );
+        assert!(!edited.zone_unknown());
+    }
+
+    #[test]
+    fn one_bad_message_or_chat_is_skipped_with_a_warning() {
+        let export = parse_ok(BAD);
+        let ids: Vec<&str> = export.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, vec!["1301", "1305", "321"]);
+        assert_eq!(
+            warned(&export),
+            vec![
+                (
+                    line_at(BAD, "\"last Sunday\""),
+                    "chats.list[0].messages[1].date".into()
+                ),
+                (
+                    line_at(BAD, "\"id\": {"),
+                    "chats.list[0].messages[2].id".into()
+                ),
+                (line_at(BAD, "     42,"), "chats.list[0].messages[3]".into()),
+                (
+                    line_at(BAD, "\"Harbor crew\"").map(|l| l - 1),
+                    "chats.list[1]".into()
+                ),
+                (
+                    line_at(BAD, "\"Carol Diaz\"").map(|l| l - 1),
+                    "chats.list[2].id".into()
+                ),
+            ]
+        );
+        assert!(export.warnings.iter().all(|w| w.skipped));
+        assert_eq!(export.owner_names, vec!["Alice Martin", "@alice_m"]);
+        assert_eq!(export.clone().judged(false).unwrap().entries.len(), 3);
+        let (message, line, field) = malformed(export.judged(true));
+        assert_eq!(
+            (message.as_str(), line, field.as_deref()),
+            (
+                "not a date: \"last Sunday\" (expected like 2025-10-03T18:21:07)",
+                line_at(BAD, "\"last Sunday\""),
+                Some("chats.list[0].messages[1].date")
+            )
         );
     }
 
     #[test]
     fn wrong_shapes_are_errors_not_panics() {
-        let err = parse(
-            br#"{"name": "x", "type": "personal_chat", "id": 1, "messages": [5]}"#,
-            &ParseContext::default(),
-        )
-        .unwrap_err();
-        assert!(
-            matches!(&err, ParseError::Malformed { field: Some(f), .. } if f == "messages[0]"),
-            "{err:?}"
-        );
+        // A chat whose only message is broken: nothing left, refused.
+        let export =
+            parse_ok(br#"{"name": "x", "type": "personal_chat", "id": 1, "messages": [5]}"#);
+        let (_, _, field) = malformed(export.judged(false));
+        assert_eq!(field.as_deref(), Some("messages[0]"));
         let err = parse(br#"{"about": "x"}"#, &ParseContext::default()).unwrap_err();
         assert!(err.to_string().contains("no chats found"), "{err}");
-        let err = parse(br#"{"messages": []}"#, &ParseContext::default()).unwrap_err();
-        assert!(
-            matches!(&err, ParseError::Malformed { field: Some(f), .. } if f == "id"),
-            "{err:?}"
-        );
+        // A bare message list is a stripped-down chat (it used to be
+        // refused for its missing id): empty, not an error.
+        assert!(parse_ok(br#"{"messages": []}"#).entries.is_empty());
+        let err = parse(br#"{"messages": 5}"#, &ParseContext::default()).unwrap_err();
+        assert!(err.to_string().contains("malformed JSON"), "{err}");
     }
 
     #[test]
