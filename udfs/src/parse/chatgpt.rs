@@ -17,7 +17,20 @@
 //!   "current_node": "<node id>", "conversation_id": "<uuid>", "id": "<uuid>", ...}]
 //! ```
 //!
+//! Variants read: current exports (`conversation_id` and `id`, both the
+//! conversation's uuid); exports from before mid-2023, which have `id` only
+//! and start the tree with a `system` message whose one part is ""; files
+//! re-written by other tools with `conversation_id` only or no
+//! `current_node`; one conversation object alone instead of the array.
+//!
 //! Quirks this parser handles:
+//! - One bad record does not lose the file: a conversation without an id,
+//!   without `mapping`, or whose tree is broken (a node that is not an
+//!   object, a `parent` not in `mapping`, links that loop) is skipped with a
+//!   warning naming it (`conversation [3] "Trip to Lisbon": ...`), its line
+//!   and field (`[3].mapping`); a message with a bad field (a `create_time`
+//!   that is not a number) is skipped the same way, and the next turn
+//!   answers the last one kept. Under `--strict` the first refuses the file.
 //! - The messages form a tree, not a list: editing a prompt or regenerating
 //!   an answer starts a sibling branch. `current_node` is the leaf the user
 //!   last saw; following `parent` from it to the root and reversing gives the
@@ -25,14 +38,19 @@
 //!   and are dropped. Without a `current_node` (hand-made files) the newest
 //!   branch is taken: from the root, always the last child.
 //! - Times are float seconds since the epoch, UTC. A message's `create_time`
-//!   may be null (the hidden system root); the conversation's is used then.
+//!   may be null (the system root, some uploads); the conversation's is used
+//!   then, and with neither the entry has no time rather than a guessed one.
 //! - Only `user` and `assistant` turns whose content is `text` or
-//!   `multimodal_text` are kept: system prompts, tool calls (assistant
-//!   messages addressed to a `recipient` other than `all`, usually with
-//!   content type `code`), tool output (role `tool`), reasoning (`thoughts`,
-//!   `reasoning_recap`), custom instructions (`user_editable_context`) and
-//!   anything flagged `metadata.is_visually_hidden_from_conversation` are not
-//!   what the user read or wrote.
+//!   `multimodal_text` are kept: system prompts (role `system`), tool calls
+//!   (assistant messages addressed to a `recipient` other than `all`, with
+//!   content type `code`: `{"language", "text"}` for python or the
+//!   browser), tool output (role `tool`: `execution_output` `{"text"}`,
+//!   `tether_browsing_display` `{"result"}`, `tether_quote` `{"url",
+//!   "domain", "title", "text"}`), reasoning (`thoughts`, `reasoning_recap`),
+//!   custom instructions (`user_editable_context` `{"user_profile",
+//!   "user_instructions"}`, a hidden user turn) and anything flagged
+//!   `metadata.is_visually_hidden_from_conversation` are not what the user
+//!   read or wrote; the answer written after them is kept.
 //! - `parts` mixes strings and objects: the strings are the text (joined with
 //!   a newline); an `audio_transcription` object (voice mode) contributes its
 //!   `text`; image pointers are counted in meta `images`; other objects
@@ -51,7 +69,7 @@ use serde_json::value::RawValue;
 
 use super::ParseError;
 use super::export::{
-    Entry, Export, ParseContext, check_entry_limit, field_error, fill_lines, raw_offset,
+    Entry, Export, ParseContext, check_entry_limit, excerpt, field_error, fill_lines, raw_offset,
 };
 use super::json::{Doc, kind_of};
 
@@ -145,21 +163,59 @@ struct RawMetadata {
 
 /// Parses `conversations.json` (an array of conversations, or one
 /// conversation object) into one entry per displayed user or assistant turn.
+/// A conversation whose structure is broken (no id, no `mapping`, a
+/// dangling or looping node) is skipped with a warning, as is a message
+/// with a bad field; the rest of the file is read.
 pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseError> {
     let text = super::utf8(bytes)?;
     let doc = Doc::new(FORMAT, text);
     let conversations = doc
         .array_or_object("a JSON array of conversations ([{\"title\": ..., \"mapping\": ...}])")?;
     let reader = Reader { doc };
-    let mut entries = Vec::new();
+    let mut export = Export::default();
     for (index, &raw) in conversations.iter().enumerate() {
-        reader.conversation(raw, &format!("[{index}]"), ctx, &mut entries)?;
+        let path = format!("[{index}]");
+        let mut record = Record {
+            name: format!("conversation {path}"),
+            entries: Vec::new(),
+            skipped_messages: Vec::new(),
+        };
+        let read = reader.conversation(raw, &path, ctx, export.entries.len(), &mut record);
+        match read {
+            Ok(()) => {
+                export.entries.append(&mut record.entries);
+                for problem in record.skipped_messages {
+                    export.skip(problem);
+                }
+            }
+            Err(ParseError::Malformed {
+                format,
+                message,
+                line,
+                field,
+            }) => export.skip(ParseError::Malformed {
+                format,
+                message: format!("{}: {message}", record.name),
+                line,
+                field,
+            }),
+            Err(other) => return Err(other),
+        }
     }
-    fill_lines(text, &mut entries);
-    Ok(Export {
-        entries,
-        ..Export::default()
-    })
+    fill_lines(text, &mut export.entries);
+    Ok(export)
+}
+
+/// What one conversation yields while it is read: kept only if the whole
+/// conversation's structure holds.
+struct Record {
+    /// How warnings name the conversation: `conversation [3] "Trip to
+    /// Lisbon"`, or without the title when it has none.
+    name: String,
+    /// Its displayed turns.
+    entries: Vec<Entry>,
+    /// Messages left out for a bad field, already named after the record.
+    skipped_messages: Vec<ParseError>,
 }
 
 /// Reads the conversations of the file.
@@ -197,15 +253,26 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// Adds the displayed turns of the conversation `raw` (at `path`).
+    /// Reads the displayed turns of the conversation `raw` (at `path`) into
+    /// `record`; `kept` entries precede it (for the entry limit). An error
+    /// is about the conversation as a whole, which is then skipped.
     fn conversation(
         &self,
         raw: &'t RawValue,
         path: &str,
         ctx: &ParseContext,
-        entries: &mut Vec<Entry>,
+        kept: usize,
+        record: &mut Record,
     ) -> Result<(), ParseError> {
         let conv: RawConversation = self.doc.object(raw, path)?;
+        // The title first, so that whatever else is wrong names it.
+        let title = self
+            .doc
+            .string(conv.title.as_ref(), raw, &format!("{path}.title"))?
+            .filter(|t| !t.trim().is_empty());
+        if let Some(title) = title {
+            record.name = format!("conversation {path} \"{}\"", excerpt(title, 60));
+        }
         let id = match self.doc.string(
             conv.conversation_id.as_ref(),
             raw,
@@ -221,24 +288,26 @@ impl<'t> Reader<'t> {
                     return Err(self.doc.error(
                         raw,
                         &format!("{path}.id"),
-                        "the conversation has no `id`",
+                        "the conversation has no `id` (nor `conversation_id`)",
                     ));
                 }
             },
         };
-        let title = self
-            .doc
-            .string(conv.title.as_ref(), raw, &format!("{path}.title"))?;
         let created = self.seconds(
             conv.create_time.as_ref(),
             raw,
             &format!("{path}.create_time"),
         )?;
         let mapping_path = format!("{path}.mapping");
-        let Some(mapping_raw) = conv.mapping else {
-            return Err(self
-                .doc
-                .error(raw, &mapping_path, "the conversation has no `mapping`"));
+        let mapping_raw = match conv.mapping {
+            Some(m) if m.get() != "null" => m,
+            _ => {
+                return Err(self.doc.error(
+                    raw,
+                    &mapping_path,
+                    "the conversation has no `mapping`",
+                ));
+            }
         };
         let mapping: HashMap<String, &RawValue> = self.doc.object(mapping_raw, &mapping_path)?;
         let leaf = self.doc.string(
@@ -258,10 +327,28 @@ impl<'t> Reader<'t> {
                 continue;
             }
             let field = format!("{mapping_path}.{node_id}.message");
-            let Some(turn) = self.turn(message, &field, &node_id)? else {
-                continue;
+            let turn = match self.turn(message, &field, &node_id) {
+                Ok(Some(turn)) => turn,
+                Ok(None) => continue,
+                // One bad message: the turns around it still read, the next
+                // one answering the last turn kept.
+                Err(ParseError::Malformed {
+                    format,
+                    message,
+                    line,
+                    field,
+                }) => {
+                    record.skipped_messages.push(ParseError::Malformed {
+                        format,
+                        message: format!("{}: {message}", record.name),
+                        line,
+                        field,
+                    });
+                    continue;
+                }
+                Err(other) => return Err(other),
             };
-            check_entry_limit(FORMAT, ctx, entries.len() + 1)?;
+            check_entry_limit(FORMAT, ctx, kept + record.entries.len() + 1)?;
             let start = raw_offset(self.doc.text, message);
             let mut entry = Entry {
                 conversation: id.to_string(),
@@ -279,7 +366,7 @@ impl<'t> Reader<'t> {
             entry.origin.byte_start = start as u64;
             entry.origin.byte_end = (start + message.get().len()) as u64;
             previous = Some(entry.id.clone());
-            entries.push(entry);
+            record.entries.push(entry);
         }
         Ok(())
     }
@@ -555,8 +642,33 @@ mod tests {
         parse(bytes, &ParseContext::default()).unwrap()
     }
 
+    /// The refusal of a file, judged as `super::parse` judges it (a file
+    /// whose every conversation was skipped is refused with the first
+    /// reason).
     fn parse_err(bytes: &[u8]) -> (String, Option<usize>, Option<String>) {
-        malformed(parse(bytes, &ParseContext::default()))
+        malformed(parse(bytes, &ParseContext::default()).and_then(|e| e.judged(false)))
+    }
+
+    /// Older exports (`id` only, a system root message), a record without
+    /// `mapping`, and one without `current_node` with browsing tool turns.
+    const OLDER_AND_BROKEN: &[u8] =
+        include_bytes!("../../fixtures/chatgpt/older-exports-one-broken/conversations.json");
+
+    /// The warnings' line, field and message, and whether each skipped.
+    fn warnings(export: &Export) -> Vec<(Option<usize>, Option<String>, String, bool)> {
+        export
+            .warnings
+            .iter()
+            .map(|w| match &w.problem {
+                ParseError::Malformed {
+                    message,
+                    line,
+                    field,
+                    ..
+                } => (*line, field.clone(), message.clone(), w.skipped),
+                other => panic!("{other:?}"),
+            })
+            .collect()
     }
 
     #[test]
@@ -730,6 +842,174 @@ mod tests {
         assert_eq!(field.as_deref(), Some("[0].id"));
         let (_, _, field) = parse_err(b"[1]");
         assert_eq!(field.as_deref(), Some("[0]"));
+    }
+
+    #[test]
+    fn one_broken_conversation_is_skipped_with_a_warning() {
+        let export = parse_ok(OLDER_AND_BROKEN);
+        assert_eq!(
+            warnings(&export),
+            [(
+                Some(1),
+                Some("[1].mapping".to_string()),
+                "conversation [1] \"Cover letter for the Lisbon job\": the conversation has no \
+                 `mapping`"
+                    .to_string(),
+                true
+            )]
+        );
+        let conversations: HashSet<&str> = export
+            .entries
+            .iter()
+            .map(|e| e.conversation.as_str())
+            .collect();
+        assert_eq!(
+            conversations.len(),
+            2,
+            "the good conversations around it are read"
+        );
+        let shown = export.warnings[0].to_string();
+        assert!(shown.ends_with("record skipped"), "{shown}");
+        // --strict refuses the file with the same words.
+        let refused = export.judged(true).unwrap_err();
+        assert!(
+            refused.to_string().contains("(line 1, field [1].mapping)"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn older_exports_and_branches_without_current_node() {
+        let export = parse_ok(OLDER_AND_BROKEN);
+        let e = &export.entries;
+        assert_eq!(e.len(), 6, "{e:#?}");
+
+        // Spring 2023: no `conversation_id`, a system root with an empty part.
+        let old: Vec<&Entry> = e
+            .iter()
+            .filter(|x| x.conversation == "1f6e9a2c-4b3d-4c8e-a1f0-7d2b5e9c3a64")
+            .collect();
+        assert_eq!(old.len(), 4);
+        assert_eq!(old[0].id, "aaa2b3c4-5d6e-4f70-8192-a3b4c5d6e7f8");
+        assert_eq!(old[0].timestamp_us, Some(1_681_202_837_489_533));
+        assert_eq!(old[0].author_is_self, Some(true));
+        assert_eq!(old[0].reply_to, None, "the system root is not a turn");
+        assert_eq!(old[1].timestamp_us, Some(1_681_202_861_067_104));
+        assert_eq!(
+            old[1].meta.get("model").map(String::as_str),
+            Some("text-davinci-002-render-sha")
+        );
+        assert_eq!(old[1].reply_to.as_deref(), Some(old[0].id.as_str()));
+        assert_eq!(old[3].id, "5c1b7f0e-2d4a-4e6b-9f3c-8a7d6e5f4c3b");
+        assert_eq!(
+            old[3].reply_to.as_deref(),
+            Some("aaa2f1e0-d9c8-4b7a-9685-7463524130af")
+        );
+        assert!(old[3].text.contains("python -m timeit"), "{}", old[3].text);
+
+        // No `current_node`, `conversation_id` only: the newest branch, with
+        // the browser's call, page and quote left out.
+        let porto: Vec<&Entry> = e
+            .iter()
+            .filter(|x| x.conversation == "6652f0d9-8e7c-8005-b3a1-4f5e6d7c8b9a")
+            .collect();
+        assert_eq!(porto.len(), 2, "{porto:#?}");
+        assert_eq!(
+            porto[0].conversation_title.as_deref(),
+            Some("Best month to visit Porto")
+        );
+        assert_eq!(
+            porto[0].text,
+            "This is the Ribeira from our hotel window last March. When is Porto at its best, \
+             weather-wise?"
+        );
+        assert_eq!(porto[0].meta.get("images").map(String::as_str), Some("1"));
+        // A null `create_time` takes the conversation's.
+        assert_eq!(porto[0].timestamp_us, Some(1_716_712_345_000_000));
+        assert_eq!(porto[1].id, "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a82");
+        assert!(porto[1].text.starts_with("Late May to early October."));
+        assert_eq!(porto[1].timestamp_us, Some(1_716_712_391_270_000));
+        assert_eq!(porto[1].reply_to.as_deref(), Some(porto[0].id.as_str()));
+        assert!(e.iter().all(|x| !x.text.contains("July, if you want")));
+        assert!(
+            e.iter()
+                .all(|x| !x.text.contains("least amount of rainfall"))
+        );
+    }
+
+    #[test]
+    fn conversations_without_id_or_with_broken_nodes_are_skipped() {
+        let json = r#"[
+{"title": "Kept", "id": "c-good", "current_node": "u", "mapping": {
+  "u": {"parent": null, "message": {"id": "u", "author": {"role": "user"}, "create_time": 1700000000.25,
+        "content": {"content_type": "text", "parts": ["Still here"]}}}}},
+{"title": "Lost its id", "create_time": 1700000100, "mapping": {}},
+{"title": "Dangling parent", "id": "c-dangling", "current_node": "a", "mapping": {
+  "a": {"message": null, "parent": "gone"}}},
+{"id": "c-bad-node", "current_node": "a", "mapping": {"a": []}}
+]"#;
+        let export = parse_ok(json.as_bytes());
+        assert_eq!(export.entries.len(), 1);
+        assert_eq!(export.entries[0].text, "Still here");
+        assert_eq!(export.entries[0].timestamp_us, Some(1_700_000_000_250_000));
+        let w = warnings(&export);
+        assert_eq!(w.len(), 3, "{w:#?}");
+        assert_eq!((w[0].0, w[0].1.as_deref()), (Some(5), Some("[1].id")));
+        assert_eq!(
+            w[0].2,
+            "conversation [1] \"Lost its id\": the conversation has no `id` (nor \
+             `conversation_id`)"
+        );
+        assert_eq!(
+            (w[1].0, w[1].1.as_deref()),
+            (Some(7), Some("[2].mapping.a.parent"))
+        );
+        assert!(
+            w[1].2
+                .starts_with("conversation [2] \"Dangling parent\": node `gone`"),
+            "{}",
+            w[1].2
+        );
+        assert_eq!(
+            (w[2].0, w[2].1.as_deref()),
+            (Some(8), Some("[3].mapping.a"))
+        );
+        assert!(
+            w[2].2.starts_with("conversation [3]: expected an object"),
+            "{}",
+            w[2].2
+        );
+        assert!(w.iter().all(|x| x.3), "all skipped");
+    }
+
+    #[test]
+    fn a_message_with_a_bad_field_is_skipped_and_the_next_answers_the_last_kept() {
+        let json = r#"[{"title": "Tea", "id": "c", "current_node": "u2", "mapping": {
+"u1": {"parent": null, "message": {"id": "u1", "author": {"role": "user"}, "create_time": 1700000000,
+       "content": {"content_type": "text", "parts": ["Green or black?"]}}},
+"a1": {"parent": "u1", "message": {"id": "a1", "author": {"role": "assistant"}, "create_time": "yesterday",
+       "content": {"content_type": "text", "parts": ["Green."]}}},
+"u2": {"parent": "a1", "message": {"id": "u2", "author": {"role": "user"}, "create_time": 1700000060,
+       "content": {"content_type": "text", "parts": ["Why?"]}}}}}]"#;
+        let export = parse_ok(json.as_bytes());
+        let ids: Vec<&str> = export.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["u1", "u2"]);
+        assert_eq!(export.entries[1].reply_to.as_deref(), Some("u1"));
+        assert_eq!(export.entries[1].timestamp_us, Some(1_700_000_060_000_000));
+        let w = warnings(&export);
+        assert_eq!(w.len(), 1);
+        assert_eq!(
+            (w[0].0, w[0].1.as_deref()),
+            (Some(4), Some("[0].mapping.a1.message.create_time"))
+        );
+        assert!(
+            w[0].2
+                .starts_with("conversation [0] \"Tea\": expected seconds"),
+            "{}",
+            w[0].2
+        );
+        assert!(w[0].3);
+        assert!(export.judged(true).is_err(), "--strict refuses");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! LinkedIn ("Settings → Data privacy → Get a copy of your data") sends a
 //! zip such as `Basic_LinkedInDataExport_10-03-2026.zip` holding one CSV
-//! per kind of data, sometimes inside a folder. The ones read here, with
-//! their real headers:
+//! per kind of data, at its root or inside a folder. The ones read here,
+//! with the headers current exports write:
 //!
 //! ```text
 //! Profile.csv         First Name,Last Name,Maiden Name,Address,Birth Date,Headline,Summary,
@@ -16,6 +16,20 @@
 //! Certifications.csv  Name,Url,Authority,Started On,Finished On,License Number
 //! ```
 //!
+//! Exports of other years name and order columns differently, and leave
+//! out the ones the person never filled in: a 2017–2019 Profile.csv is
+//! `First Name,Last Name,Maiden Name,Created Date,Address,Birth Date,
+//! Contact Instructions,Marital Status,Headline,Summary,Industry,
+//! Association` (no Geo Location) or has no Headline at all; Education.csv
+//! may say `Started On`/`Finished On` like Positions.csv and have no
+//! Notes; Positions.csv may have no Description or Location; Languages.csv
+//! may have no Proficiency. So columns are found by name in any order and
+//! case, under the other names they are known by ([`Kind::columns`]:
+//! "Company" for "Company Name", "Degree" for "Degree Name", "Start Date"
+//! for "Started On"...), and every column is optional except that a file
+//! needs one that says something ([`Kind::needs_one_of`]: a name, a
+//! company or title, a school or degree).
+//!
 //! This parser takes either one of those CSV files (recognised by its file
 //! name, else by its header) or the whole zip (recognised by the
 //! `PK\x03\x04` magic). Other members of the zip (Connections.csv,
@@ -23,12 +37,24 @@
 //! profile, and some (Connections.csv) start with free-text notes rather
 //! than a header. Given alone, such a file is refused with an error.
 //!
+//! One bad file or row does not lose the export: a member that does not
+//! inflate or is not UTF-8, a file without any column that says something
+//! (line 1, the column as field), a row with more or fewer fields than its
+//! header (its line) are each skipped with a warning naming the file (its
+//! path inside the zip) and the rest is read; a date that cannot be read
+//! is warned about (line and column) and its row kept without a timestamp,
+//! with meta `unread_date` naming the column. Only a zip or file of which
+//! nothing could be read is refused, and `--strict` refuses at the first
+//! warning.
+//!
 //! Quirks: fields are quoted when they hold commas or line breaks (long
 //! descriptions span several lines, so records are read with the csv crate
-//! and located by its record positions); dates are month precision in
-//! English ("Mar 2021"), or a bare year ("2019"), and an empty
-//! `Finished On` means the position is current. A date in another shape
-//! keeps its text but gives no timestamp, rather than failing the export.
+//! and located by its record positions); lines may end in CRLF (older
+//! exports); dates are month precision in English ("Mar 2021"), a bare
+//! year ("2019"), or numeric ("03/2019", "2021-03", "2021-03-15"); a
+//! numeric day and month are read in whichever order is a date, and one
+//! that could be either ("03/04/2019") is left unread rather than guessed.
+//! An empty `Finished On` means the position is current.
 //!
 //! Every row becomes one entry written by the user (`author_is_self:
 //! Some(true)`, author "First Last" once Profile.csv is read, and the same
@@ -51,7 +77,7 @@ use chrono::NaiveDate;
 
 use super::ParseError;
 use super::dates::month_number;
-use super::export::{Entry, Export, Origin, ParseContext, check_entry_limit};
+use super::export::{Entry, Export, LineCounter, Origin, ParseContext, check_entry_limit, excerpt};
 
 /// The format name errors carry.
 const FORMAT: &str = "LinkedIn export";
@@ -120,46 +146,108 @@ impl Kind {
             .find(|k| base.eq_ignore_ascii_case(k.file_name()))
     }
 
-    /// The columns the file must have (all of them are in every real
-    /// export; others are ignored).
-    fn required(self) -> &'static [&'static str] {
+    /// The columns read, each under the name current exports give it and
+    /// the other names exports of other years (or other tools) use for it;
+    /// the parser knows a column only by its first name.
+    fn columns(self) -> &'static [(&'static str, &'static [&'static str])] {
         match self {
-            Kind::Profile => &["First Name", "Last Name", "Headline", "Summary"],
+            Kind::Profile => &[
+                ("First Name", &[]),
+                ("Last Name", &[]),
+                ("Headline", &[]),
+                ("Summary", &[]),
+                ("Industry", &[]),
+                ("Geo Location", &["Location"]),
+            ],
             Kind::Positions => &[
-                "Company Name",
-                "Title",
-                "Description",
-                "Location",
-                "Started On",
-                "Finished On",
+                ("Company Name", &["Company"]),
+                ("Title", &["Job Title", "Position Title"]),
+                ("Description", &[]),
+                ("Location", &[]),
+                ("Started On", &["Start Date"]),
+                ("Finished On", &["End Date"]),
             ],
             Kind::Education => &[
-                "School Name",
-                "Start Date",
-                "End Date",
-                "Notes",
-                "Degree Name",
-                "Activities",
+                ("School Name", &["School"]),
+                ("Start Date", &["Started On"]),
+                ("End Date", &["Finished On"]),
+                ("Notes", &["Description"]),
+                ("Degree Name", &["Degree"]),
+                ("Activities", &["Activities and Societies"]),
             ],
-            Kind::Skills => &["Name"],
-            Kind::Languages => &["Name", "Proficiency"],
-            Kind::Certifications => &["Name", "Url", "Authority", "Started On", "Finished On"],
+            Kind::Skills => &[("Name", &["Skill", "Skill Name"])],
+            Kind::Languages => &[("Name", &["Language"]), ("Proficiency", &[])],
+            Kind::Certifications => &[
+                ("Name", &[]),
+                ("Url", &[]),
+                ("Authority", &[]),
+                ("Started On", &["Start Date"]),
+                ("Finished On", &["End Date"]),
+                ("License Number", &[]),
+            ],
         }
     }
 
-    /// Columns read when present.
-    fn optional(self) -> &'static [&'static str] {
+    /// The columns of which a file needs at least one to say anything (a
+    /// row without them is skipped too); every other column may be missing.
+    fn needs_one_of(self) -> &'static [&'static str] {
         match self {
-            Kind::Profile => &["Industry", "Geo Location"],
-            Kind::Certifications => &["License Number"],
-            _ => &[],
+            Kind::Profile => &["First Name", "Last Name", "Headline", "Summary"],
+            Kind::Positions => &["Company Name", "Title"],
+            Kind::Education => &["School Name", "Degree Name"],
+            Kind::Skills | Kind::Languages | Kind::Certifications => &["Name"],
         }
+    }
+
+    /// The date columns, whose values are read as dates.
+    fn date_columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Positions | Kind::Certifications => &["Started On", "Finished On"],
+            Kind::Education => &["Start Date", "End Date"],
+            Kind::Profile | Kind::Skills | Kind::Languages => &[],
+        }
+    }
+
+    /// What a header must hold to be recognised as this kind without its
+    /// file name: every group, each by any of its columns. Stricter than
+    /// what the file needs once named, so that Connections.csv ("First
+    /// Name,Last Name,...,Company,Position") is not taken for a profile.
+    fn signature(self) -> &'static [&'static [&'static str]] {
+        match self {
+            Kind::Profile => &[
+                &["First Name"],
+                &["Last Name"],
+                &["Headline", "Summary", "Industry", "Geo Location"],
+            ],
+            Kind::Positions => &[
+                &["Company Name"],
+                &["Title"],
+                &["Started On", "Finished On"],
+            ],
+            Kind::Education => &[&["School Name"], &["Start Date", "End Date", "Degree Name"]],
+            Kind::Certifications => &[&["Name"], &["Authority"]],
+            Kind::Skills | Kind::Languages => &[],
+        }
+    }
+
+    /// Where each column read sits in a header (`names`, trimmed): by its
+    /// name, else by one of its other names, in any case.
+    fn resolve(self, names: &[&str]) -> HashMap<&'static str, usize> {
+        let find = |wanted: &str| names.iter().position(|n| n.eq_ignore_ascii_case(wanted));
+        self.columns()
+            .iter()
+            .filter_map(|&(name, aliases)| {
+                find(name)
+                    .or_else(|| aliases.iter().find_map(|a| find(a)))
+                    .map(|i| (name, i))
+            })
+            .collect()
     }
 
     /// The kind whose header `line` is. `generic` allows the headers too
     /// plain to recognise a file by (`Name`, `Name,Proficiency`).
     fn from_header(line: &str, generic: bool) -> Option<Kind> {
-        let columns: Vec<&str> = line
+        let names: Vec<&str> = line
             .trim_start_matches('\u{feff}')
             .split(',')
             .map(|c| c.trim().trim_matches('"').trim())
@@ -170,17 +258,20 @@ impl Kind {
             Kind::Education,
             Kind::Certifications,
         ];
-        if let Some(kind) = distinctive
-            .into_iter()
-            .find(|k| k.required().iter().all(|r| columns.contains(r)))
-        {
+        if let Some(kind) = distinctive.into_iter().find(|k| {
+            let found = k.resolve(&names);
+            k.signature()
+                .iter()
+                .all(|group| group.iter().any(|c| found.contains_key(c)))
+        }) {
             return Some(kind);
         }
-        match columns.as_slice() {
-            ["Name"] if generic => Some(Kind::Skills),
-            ["Name", "Proficiency"] if generic => Some(Kind::Languages),
-            _ => None,
+        if !generic {
+            return None;
         }
+        [Kind::Skills, Kind::Languages]
+            .into_iter()
+            .find(|k| k.resolve(&names).len() == names.len() && names.len() == k.columns().len())
     }
 }
 
@@ -287,14 +378,21 @@ fn parse_zip(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseError> {
     let mut total = 0u64;
     for (kind, index, name) in members {
         let mut data = Vec::new();
-        {
-            let mut member = archive
-                .by_index(index)
-                .map_err(|e| corrupt(format!("{name}: {e}")))?;
+        // A member that does not inflate (a bad CRC, an unknown
+        // compression) is one unreadable file: the others still count.
+        let inflated = archive.by_index(index).and_then(|mut member| {
             (&mut member)
                 .take(MAX_MEMBER_BYTES + 1)
                 .read_to_end(&mut data)
-                .map_err(|e| corrupt(format!("{name}: {e}")))?;
+                .map_err(zip::result::ZipError::from)
+        });
+        if let Err(e) = inflated {
+            reader.export.skip(malformed(
+                format!("{name}: the zip member is corrupt ({e})"),
+                None,
+                None,
+            ));
+            continue;
         }
         let size = data.len() as u64;
         total += size;
@@ -310,18 +408,19 @@ fn parse_zip(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseError> {
                 ),
             });
         }
-        let text = std::str::from_utf8(&data).map_err(|e| {
-            let at = e.valid_up_to();
-            let line = data
-                .get(..at)
-                .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
-                + 1;
-            malformed(
-                format!("{name}: invalid UTF-8 at byte {at}; LinkedIn exports are UTF-8"),
-                Some(line),
-                None,
-            )
-        })?;
+        let text = match std::str::from_utf8(&data) {
+            Ok(text) => text,
+            Err(e) => {
+                let at = e.valid_up_to();
+                let line = data[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+                reader.export.skip(malformed(
+                    format!("{name}: invalid UTF-8 at byte {at}; LinkedIn exports are UTF-8"),
+                    Some(line),
+                    None,
+                ));
+                continue;
+            }
+        };
         reader.read_csv(text, kind, &name, Some(&name))?;
     }
     Ok(reader.export)
@@ -388,6 +487,9 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
             if let Some(year) = year_of(single) {
                 return NaiveDate::from_ymd_opt(year, 1, 1);
             }
+            if single.contains('/') {
+                return slashed_date(single, year_of, day_of);
+            }
             let mut parts = single.split('-');
             let year = year_of(parts.next()?)?;
             let month = day_of(parts.next()?)?;
@@ -407,6 +509,41 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
                 (Some(day), _) => NaiveDate::from_ymd_opt(year, month_of(b)?, day),
                 (None, Some(month)) => NaiveDate::from_ymd_opt(year, month, day_of(b)?),
                 (None, None) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A date written with slashes: "03/2019" (month and year), "2019/03",
+/// "2019/03/15", or month and day in either order before the year when
+/// only one reading is a date ("03/15/2019", "15/03/2019"); "03/04/2019"
+/// could be either and gives none rather than a guess.
+fn slashed_date(
+    s: &str,
+    year_of: impl Fn(&str) -> Option<i32>,
+    day_of: impl Fn(&str) -> Option<u32>,
+) -> Option<NaiveDate> {
+    let parts: Vec<&str> = s.split('/').collect();
+    match parts.as_slice() {
+        [month, year] if year_of(year).is_some() => {
+            NaiveDate::from_ymd_opt(year_of(year)?, day_of(month)?, 1)
+        }
+        [year, month] if year_of(year).is_some() => {
+            NaiveDate::from_ymd_opt(year_of(year)?, day_of(month)?, 1)
+        }
+        [year, month, day] if year_of(year).is_some() => {
+            NaiveDate::from_ymd_opt(year_of(year)?, day_of(month)?, day_of(day)?)
+        }
+        [a, b, year] => {
+            let (a, b, year) = (day_of(a)?, day_of(b)?, year_of(year)?);
+            let month_first = NaiveDate::from_ymd_opt(year, a, b);
+            let day_first = NaiveDate::from_ymd_opt(year, b, a);
+            match (month_first, day_first) {
+                (Some(m), Some(d)) if m == d => Some(m),
+                (Some(m), None) => Some(m),
+                (None, Some(d)) => Some(d),
+                _ => None,
             }
         }
         _ => None,
@@ -476,7 +613,10 @@ impl<'c> Reader<'c> {
     }
 
     /// Reads the records of one CSV (`file` names it in messages; `member`
-    /// is its path inside a zip).
+    /// is its path inside a zip). A file without any column that says
+    /// something is skipped with a warning, as is a row of the wrong width;
+    /// a date that cannot be read is warned about and its row kept. Only
+    /// the entry limit stops the export.
     fn read_csv(
         &mut self,
         text: &str,
@@ -486,42 +626,72 @@ impl<'c> Reader<'c> {
     ) -> Result<(), ParseError> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(true)
+            .flexible(true)
             .from_reader(text.as_bytes());
-        let header = csv.headers().map_err(|e| csv_error(file, &e))?.clone();
+        let header = match csv.headers() {
+            Ok(header) => header.clone(),
+            Err(e) => {
+                self.export.skip(csv_error(file, &e));
+                return Ok(());
+            }
+        };
         let names: Vec<&str> = header
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim())
             .collect();
-        let mut columns: HashMap<&'static str, usize> = HashMap::new();
-        for &column in kind.required() {
-            let Some(index) = names.iter().position(|n| *n == column) else {
-                return Err(malformed(
-                    format!(
-                        "{file}: missing column \"{column}\" (the header has: {})",
-                        names.join(", ")
-                    ),
-                    Some(1),
-                    Some(column.to_string()),
-                ));
-            };
-            columns.insert(column, index);
-        }
-        for &column in kind.optional() {
-            if let Some(index) = names.iter().position(|n| *n == column) {
-                columns.insert(column, index);
-            }
+        let columns = kind.resolve(&names);
+        let needed = kind.needs_one_of();
+        if !needed.iter().any(|c| columns.contains_key(c)) {
+            let wanted = needed
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            self.export.skip(malformed(
+                format!(
+                    "{file}: missing column {wanted} (the header has: {})",
+                    names.join(", ")
+                ),
+                Some(1),
+                Some(needed[0].to_string()),
+            ));
+            return Ok(());
         }
         let bytes = text.as_bytes();
+        let mut lines = LineCounter::new(text);
         let mut record = csv::StringRecord::new();
         loop {
             match csv.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(e) => return Err(csv_error(file, &e)),
+                Err(e) => {
+                    // The reader cannot find the next record after this.
+                    self.export.skip(csv_error(file, &e));
+                    break;
+                }
             }
-            let (start, line) = record
-                .position()
-                .map_or((0, 0), |p| (p.byte() as usize, p.line() as u32));
+            // On CRLF files (older exports) the csv crate starts a record at
+            // the "\n" ending the line before, and counts its line from
+            // there: the record starts after it, and its line is counted.
+            let mut start = record.position().map_or(0, |p| p.byte() as usize);
+            while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            let line = lines.origin(start, start).line;
+            if record.len() != header.len() {
+                // A field too many or too few: which column is which is
+                // then a guess, so the row is left out.
+                self.export.skip(malformed(
+                    format!(
+                        "{file}: a record has {} fields where the header has {}",
+                        record.len(),
+                        header.len()
+                    ),
+                    Some(line as usize),
+                    None,
+                ));
+                continue;
+            }
             let mut end = (csv.position().byte() as usize).min(bytes.len());
             while end > start && matches!(bytes.get(end - 1), Some(b'\r' | b'\n')) {
                 end -= 1;
@@ -541,6 +711,22 @@ impl<'c> Reader<'c> {
             let Some(mut item) = item else {
                 continue;
             };
+            for &column in kind.date_columns() {
+                let value = row.get(column);
+                if value.is_empty() || parse_date(value).is_some() {
+                    continue;
+                }
+                self.export.warn(malformed(
+                    format!(
+                        "{file}: \"{}\" is not a date (expected \"Mar 2021\", \"2021\", \
+                         \"03/2021\" or \"2021-03-15\"); the row is kept without it",
+                        excerpt(value, 40)
+                    ),
+                    Some(line as usize),
+                    Some(column.to_string()),
+                ));
+                item.meta.insert("unread_date".into(), column.to_string());
+            }
             if let Some(member) = member {
                 item.meta.insert("member".into(), member.to_string());
             }
@@ -863,6 +1049,29 @@ mod tests {
     const PYTHON_ZIP: &[u8] =
         include_bytes!("../../fixtures/linkedin/Basic_LinkedInDataExport_10-03-2026.zip");
 
+    /// The 2019-style export: renamed and missing columns, CRLF lines.
+    const OLD_PROFILE: &[u8] = include_bytes!(
+        "../../fixtures/linkedin/older-export-2019/LinkedInDataExport_04-14-2019/Profile.csv"
+    );
+    const OLD_POSITIONS: &[u8] = include_bytes!(
+        "../../fixtures/linkedin/older-export-2019/LinkedInDataExport_04-14-2019/Positions.csv"
+    );
+    const OLD_EDUCATION: &[u8] = include_bytes!(
+        "../../fixtures/linkedin/older-export-2019/LinkedInDataExport_04-14-2019/Education.csv"
+    );
+    const OLD_LANGUAGES: &[u8] = include_bytes!(
+        "../../fixtures/linkedin/older-export-2019/LinkedInDataExport_04-14-2019/Languages.csv"
+    );
+    /// That folder zipped by Python's zipfile, its members at the root.
+    const OLD_ZIP: &[u8] = include_bytes!(
+        "../../fixtures/linkedin/older-export-2019/LinkedInDataExport_04-14-2019.zip"
+    );
+
+    /// Parses as `super::parse` does: the export judged afterwards.
+    fn judged(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseError> {
+        parse(bytes, ctx).and_then(|e| e.judged(ctx.strict))
+    }
+
     fn ctx(name: &str) -> ParseContext {
         ParseContext {
             file_name: name.into(),
@@ -1092,8 +1301,11 @@ mod tests {
 
     #[test]
     fn bad_csvs_are_reported() {
-        let err = parse(
-            b"Company Name,Title,Description,Location,Started,Finished On\nA,B,C,D,E,F\n",
+        // A file without the columns that say anything is refused, naming
+        // them. (A missing optional column, such as "Started On" here, used
+        // to refuse the file too; the issue asks for leniency there.)
+        let err = judged(
+            b"Employer,Role,Description,Location,Started On,Finished On\nA,B,C,D,E,F\n",
             &ctx("Positions.csv"),
         )
         .unwrap_err();
@@ -1107,28 +1319,265 @@ mod tests {
             panic!("{err:?}");
         };
         assert!(
-            message.contains("Positions.csv: missing column \"Started On\""),
+            message.contains("Positions.csv: missing column \"Company Name\" or \"Title\""),
+            "{message}"
+        );
+        assert!(
+            message.contains("the header has: Employer, Role"),
             "{message}"
         );
         assert_eq!(*line, Some(1));
-        assert_eq!(field.as_deref(), Some("Started On"));
+        assert_eq!(field.as_deref(), Some("Company Name"));
+        let export = judged(
+            b"Company Name,Title,Description,Location,Started,Finished On\nA,B,C,D,E,F\n",
+            &ctx("Positions.csv"),
+        )
+        .unwrap();
+        assert_eq!(export.entries[0].text, "Worked as B at A until F (D): C");
 
-        let err = parse(b"Name\nRust\nGo,extra\n", &ctx("Skills.csv")).unwrap_err();
+        // A file whose every row is bad is refused with the first reason.
+        let err = judged(b"Name\nGo,extra\n", &ctx("Skills.csv")).unwrap_err();
         let shown = err.to_string();
-        assert!(shown.contains("(line 3)"), "{shown}");
+        assert!(shown.contains("(line 2)"), "{shown}");
         assert!(shown.contains("2 fields where the header has 1"), "{shown}");
 
-        let err = parse(CONNECTIONS, &ctx("Connections.csv")).unwrap_err();
+        let err = judged(CONNECTIONS, &ctx("Connections.csv")).unwrap_err();
         assert!(
             err.to_string().contains("not a LinkedIn file we read"),
             "{err}"
         );
 
-        let err = parse(b"Name\n\"Rust\xff\"\n", &ctx("Skills.csv")).unwrap_err();
+        let err = judged(b"Name\n\"Rust\xff\"\n", &ctx("Skills.csv")).unwrap_err();
         assert!(
             matches!(err, ParseError::InvalidUtf8 { line: 2, .. }),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn older_export_files_with_renamed_and_missing_columns() {
+        // Profile.csv of 2019: no Headline, no Geo Location.
+        let profile = judged(OLD_PROFILE, &ctx("Profile.csv")).unwrap();
+        assert!(profile.warnings.is_empty(), "{:?}", profile.warnings);
+        assert_eq!(profile.owner_names, ["Inês Carvalho"]);
+        assert_eq!(
+            profile.entries[0].text,
+            "Profile: Inês Carvalho. Backend developer who likes boring, well-tested systems. \
+             Currently moving payments infrastructure to event sourcing. Industry: Financial \
+             Services."
+        );
+        assert!(!profile.entries[0].meta.contains_key("headline"));
+
+        // Positions.csv without Description; month/year dates with slashes.
+        let positions = judged(OLD_POSITIONS, &ctx("Positions.csv")).unwrap();
+        assert!(positions.warnings.is_empty(), "{:?}", positions.warnings);
+        let e = &positions.entries;
+        assert_eq!(e.len(), 3);
+        assert_eq!(
+            e[0].text,
+            "Works as Senior Backend Developer at Banco Atlântico since Sep 2016 \
+             (Lisbon, Portugal)."
+        );
+        assert_eq!(e[0].timestamp_us, Some(us("2016-09-01")));
+        assert_eq!(e[1].id, "position:Farfetch:Software Engineer:03/2014");
+        assert_eq!(e[1].timestamp_us, Some(us("2014-03-01")));
+        assert_eq!(e[1].meta["finished_on"], "08/2016");
+        assert_eq!(e[2].timestamp_us, Some(us("2012-01-01")));
+        assert_eq!(e[2].origin.line, 4);
+        // CRLF lines: the origin is the record, without either line end.
+        let text = std::str::from_utf8(OLD_POSITIONS).unwrap();
+        let slice = &text[e[1].origin.byte_start as usize..e[1].origin.byte_end as usize];
+        assert_eq!(
+            slice,
+            "Farfetch,Software Engineer,\"Porto, Portugal\",03/2014,08/2016"
+        );
+
+        // Education.csv with "Started On"/"Finished On" and no Notes.
+        let education = judged(OLD_EDUCATION, &ctx("Education.csv")).unwrap();
+        assert!(education.warnings.is_empty(), "{:?}", education.warnings);
+        let e = &education.entries;
+        assert_eq!(
+            e[0].text,
+            "Studied Master of Science (MSc), Informatics Engineering at Universidade de \
+             Coimbra, 2008–2013. Activities: Núcleo de Estudantes de Informática, Tuna \
+             Académica."
+        );
+        assert_eq!(e[0].timestamp_us, Some(us("2008-01-01")));
+        assert_eq!(e[0].meta["start_date"], "2008");
+        assert_eq!(e[0].meta["end_date"], "2013");
+        assert_eq!(
+            e[1].text,
+            "Studied at Escola Secundária José Falcão, 2005–2008."
+        );
+        assert_eq!(e[1].timestamp_us, Some(us("2005-01-01")));
+
+        // Languages.csv without Proficiency.
+        let languages = judged(OLD_LANGUAGES, &ctx("Languages.csv")).unwrap();
+        assert_eq!(languages.entries[0].text, "Speaks Portuguese.");
+        assert_eq!(languages.entries.len(), 3);
+    }
+
+    #[test]
+    fn older_export_zip_reads_every_member() {
+        let export = judged(OLD_ZIP, &ctx("LinkedInDataExport_04-14-2019.zip")).unwrap();
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        // 1 profile + 3 positions + 2 schools + 4 skills + 3 languages.
+        assert_eq!(export.entries.len(), 13);
+        assert_eq!(export.entries[0].id, "profile");
+        assert!(
+            export
+                .entries
+                .iter()
+                .all(|e| e.author.as_deref() == Some("Inês Carvalho"))
+        );
+        let school = export
+            .entries
+            .iter()
+            .find(|e| e.meta["kind"] == "education")
+            .unwrap();
+        assert_eq!(school.meta["member"], "Education.csv");
+        assert_eq!(school.timestamp_us, Some(us("2008-01-01")));
+        assert_eq!(school.origin.line, 2);
+    }
+
+    #[test]
+    fn columns_match_by_other_names_in_any_case() {
+        let csv = "\u{feff}company,JOB TITLE,location,start date,END DATE\n\
+                   Nordlicht Labs,Staff Engineer,Berlin,Mar 2021,\n";
+        let export = judged(csv.as_bytes(), &ctx("Positions.csv")).unwrap();
+        let e = &export.entries[0];
+        assert_eq!(
+            e.text,
+            "Works as Staff Engineer at Nordlicht Labs since Mar 2021 (Berlin)."
+        );
+        assert_eq!(e.timestamp_us, Some(us("2021-03-01")));
+        let csv = "School,Degree,Started On,Finished On\nTU Munich,MSc,Oct 2012,Sep 2014\n";
+        let export = judged(csv.as_bytes(), &ctx("Education.csv")).unwrap();
+        assert_eq!(
+            export.entries[0].text,
+            "Studied MSc at TU Munich, Oct 2012–Sep 2014."
+        );
+        assert_eq!(export.entries[0].timestamp_us, Some(us("2012-10-01")));
+        let export = judged(b"Skill Name\nRust\n", &ctx("Skills.csv")).unwrap();
+        assert_eq!(export.entries[0].text, "Has the skill Rust.");
+    }
+
+    #[test]
+    fn one_bad_file_does_not_refuse_the_zip() {
+        let bytes = zipped(&[
+            ("Export/Profile.csv", OLD_PROFILE),
+            (
+                "Export/Positions.csv",
+                &b"Employer,Role\nAcme,Engineer\n"[..],
+            ),
+            (
+                "Export/Education.csv",
+                &b"School Name\nUniversidade do Porto\xff\n"[..],
+            ),
+            (
+                "Export/Skills.csv",
+                &b"Name\nJava\nKotlin,Android\nGo\n"[..],
+            ),
+        ]);
+        let export = judged(&bytes, &ctx("export.zip")).unwrap();
+        let ids: Vec<&str> = export.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["profile", "skill:Java", "skill:Go"]);
+        let problems: Vec<(String, Option<usize>, Option<String>)> = export
+            .warnings
+            .iter()
+            .map(|w| {
+                assert!(w.skipped);
+                match &w.problem {
+                    ParseError::Malformed {
+                        message,
+                        line,
+                        field,
+                        ..
+                    } => (message.clone(), *line, field.clone()),
+                    other => panic!("{other:?}"),
+                }
+            })
+            .collect();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems[0]
+                .0
+                .starts_with("Export/Positions.csv: missing column \"Company Name\""),
+            "{problems:?}"
+        );
+        assert_eq!(
+            (problems[0].1, problems[0].2.as_deref()),
+            (Some(1), Some("Company Name"))
+        );
+        assert!(
+            problems[1]
+                .0
+                .starts_with("Export/Education.csv: invalid UTF-8 at byte 33"),
+            "{problems:?}"
+        );
+        assert_eq!(problems[1].1, Some(2));
+        assert!(
+            problems[2].0 == "Export/Skills.csv: a record has 2 fields where the header has 1",
+            "{problems:?}"
+        );
+        assert_eq!(problems[2].1, Some(3));
+
+        // --strict refuses at the first.
+        let err = export.judged(true).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("Export/Positions.csv: missing column"),
+            "{err}"
+        );
+
+        // A zip none of whose files reads is refused.
+        let broken = zipped(&[
+            ("Positions.csv", &b"Employer,Role\nAcme,Engineer\n"[..]),
+            ("Skills.csv", &b"Name\nKotlin,Android\n"[..]),
+        ]);
+        let err = judged(&broken, &ctx("export.zip")).unwrap_err();
+        assert!(
+            err.to_string().contains("Positions.csv: missing column"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unreadable_dates_keep_the_row_with_a_warning() {
+        let csv = "Company Name,Title,Started On,Finished On\n\
+                   Acme,Engineer,Spring 2019,03/04/2021\n\
+                   Globex,Intern,03/15/2018,15/09/2018\n";
+        let export = judged(csv.as_bytes(), &ctx("Positions.csv")).unwrap();
+        assert_eq!(export.entries.len(), 2);
+        let acme = &export.entries[0];
+        assert_eq!(acme.timestamp_us, None, "no date rather than a wrong one");
+        assert_eq!(acme.meta["started_on"], "Spring 2019");
+        assert_eq!(acme.meta["unread_date"], "Finished On");
+        let fields: Vec<(Option<usize>, Option<String>, bool)> = export
+            .warnings
+            .iter()
+            .map(|w| match &w.problem {
+                ParseError::Malformed { line, field, .. } => (*line, field.clone(), w.skipped),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (Some(2), Some("Started On".to_string()), false),
+                (Some(2), Some("Finished On".to_string()), false),
+            ]
+        );
+        assert!(
+            export.warnings[0]
+                .to_string()
+                .contains("Positions.csv: \"Spring 2019\" is not a date"),
+            "{}",
+            export.warnings[0]
+        );
+        // Month and day in either order when only one reading is a date.
+        assert_eq!(export.entries[1].timestamp_us, Some(us("2018-03-15")));
+        assert!(export.judged(true).is_err(), "--strict refuses");
     }
 
     #[test]
@@ -1152,6 +1601,14 @@ mod tests {
             "Company Name,Title,Description,Location,Started On,Finished On\n"
         ));
         assert!(!sniff("connections.csv", "Notes:\n"));
+        assert!(!sniff(
+            "contacts.csv",
+            "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        ));
+        assert!(sniff(
+            "schools.csv",
+            "School Name,Started On,Finished On,Degree Name,Activities\n"
+        ));
         assert!(!sniff("tags.csv", "Name\nfoo\n"));
         // Forced on an unnamed file, the header decides.
         let export = parse(SKILLS, &ctx("")).unwrap();
@@ -1167,6 +1624,14 @@ mod tests {
         assert_eq!(d("2021-03-15").as_deref(), Some("2021-03-15"));
         assert_eq!(d("15 Mar 2021").as_deref(), Some("2021-03-15"));
         assert_eq!(d("Mar 15, 2021").as_deref(), Some("2021-03-15"));
+        assert_eq!(d("03/2019").as_deref(), Some("2019-03-01"));
+        assert_eq!(d("3/2019").as_deref(), Some("2019-03-01"));
+        assert_eq!(d("2019/03").as_deref(), Some("2019-03-01"));
+        assert_eq!(d("03/15/2019").as_deref(), Some("2019-03-15"));
+        assert_eq!(d("15/03/2019").as_deref(), Some("2019-03-15"));
+        assert_eq!(d("05/05/2019").as_deref(), Some("2019-05-05"));
+        assert_eq!(d("03/04/2019"), None, "day and month could be either");
+        assert_eq!(d("13/2019"), None);
         assert_eq!(d("Mär 2021"), None);
         assert_eq!(d("Marble 2021"), None);
         assert_eq!(d(""), None);
