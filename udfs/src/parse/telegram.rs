@@ -38,7 +38,7 @@
 //!   the configured `ingest.time_zone` gives every offset the file shows,
 //!   that zone's DST rules are used instead. When no message of the file
 //!   shows an offset, the time is read in the configured zone or, without
-//!   one, as UTC, flagged `zone_unknown` and warned about. A `date` with an
+//!   one, as UTC, flagged `zone_unknown`, with one warning for the file. A `date` with an
 //!   offset or `Z`, or with a space for the `T`, is also read.
 //! * `text` is a plain string when the message has no formatting, else an
 //!   array mixing strings and entity objects `{"type", "text", "href"?}`.
@@ -662,7 +662,10 @@ impl Reader<'_, '_> {
         offsets.sort_by_key(|s| s.local_us);
         offsets.dedup();
         let zone = self.ctx.time_zone.filter(|z| zone_agrees(*z, &offsets));
-        let mut late_warnings = Vec::new();
+        // One warning for the file, at its first such message: the flag on
+        // each entry says which; a warning per message would bury the rest.
+        let mut unknown: Option<(u32, String)> = None;
+        let mut unknown_count = 0usize;
         for pending in std::mem::take(&mut self.local_times) {
             let resolve = |naive: NaiveDateTime| -> (i64, bool) {
                 if zone.is_none() {
@@ -686,17 +689,21 @@ impl Reader<'_, '_> {
             }
             if !known {
                 entry.flag_zone_unknown();
-                late_warnings.push(field_error(
-                    FORMAT,
-                    pending.line,
-                    pending.field,
-                    "a local time without its UTC offset (no date_unixtime here or in any \
-                     other message, and no ingest.time_zone): read as UTC",
-                ));
+                unknown_count += 1;
+                unknown.get_or_insert((pending.line, pending.field));
             }
         }
-        for problem in late_warnings {
-            self.export.warn(problem);
+        if let Some((line, field)) = unknown {
+            self.export.warn(field_error(
+                FORMAT,
+                line,
+                field,
+                format!(
+                    "{unknown_count} message(s) from here on have a local time without its UTC \
+                     offset (no date_unixtime in any message, and no ingest.time_zone): read as \
+                     UTC and flagged zone_unknown"
+                ),
+            ));
         }
         // Warnings in file order, whichever pass found them.
         self.export.warnings.sort_by_key(|w| match &w.problem {
@@ -1673,22 +1680,18 @@ mod tests {
         assert!(export.entries.iter().all(Entry::zone_unknown));
         let first = find(&export, "4790123456", "1021");
         assert_eq!(first.timestamp_us, Some(us("2019-04-01T10:00:00Z")));
+        // One warning for the file, at its first message; each entry is flagged.
         assert_eq!(
             warned(&export),
-            vec![
-                (
-                    line_at(OLD, "\"2019-04-01T10:00:00\""),
-                    "messages[0].date".into()
-                ),
-                (
-                    line_at(OLD, "\"2019-04-01T10:05:31\""),
-                    "messages[1].date".into()
-                ),
-                (
-                    line_at(OLD, "\"2019-04-01T10:06:02\""),
-                    "messages[2].date".into()
-                ),
-            ]
+            vec![(
+                line_at(OLD, "\"2019-04-01T10:00:00\""),
+                "messages[0].date".into()
+            )]
+        );
+        assert!(
+            export.warnings[0].to_string().contains("3 message(s)"),
+            "{}",
+            export.warnings[0]
         );
         assert!(export.warnings.iter().all(|w| !w.skipped));
         let refused = export.judged(true).unwrap_err();
