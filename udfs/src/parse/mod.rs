@@ -99,8 +99,10 @@ impl Format {
     /// JSON is recognised by its shape (Telegram's `"messages"` with a chat
     /// `"type"`, Discord's `"guild"`, ChatGPT's `"mapping"`, LoCoMo's
     /// `"speaker_a"`), `.txt` files whose first line is a WhatsApp message
-    /// header are WhatsApp chats, and HTML under a `website/` or `site/`
-    /// folder is the person's website.
+    /// header are WhatsApp chats (a date-and-time header in a layout the
+    /// parser does not read too, so that such a chat is refused naming
+    /// that line rather than stored as plain text), and HTML under a
+    /// `website/` or `site/` folder is the person's website.
     pub fn detect(path: &Path, head: &[u8]) -> Option<Format> {
         let name = path
             .file_name()
@@ -130,6 +132,8 @@ impl Format {
                 return None;
             }
             Some("txt" | "text" | "log") => {
+                // Loose on purpose: anything that looks like a chat goes to
+                // the WhatsApp parser, whose error names the line at fault.
                 return Some(if whatsapp::sniff(&name, &head_text) {
                     Format::WhatsApp
                 } else {
@@ -380,6 +384,43 @@ mod tests {
         assert_eq!(d("x.ics", b""), Some(Format::Calendar));
         assert_eq!(d("noext", b"BEGIN:VCALENDAR\r\n"), Some(Format::Calendar));
         assert_eq!(d("events.jsonl", b""), Some(Format::Jsonl));
+    }
+
+    #[test]
+    fn chat_exports_in_txt_are_never_plain_text() {
+        let d = |p: &str, head: &str| Format::detect(Path::new(p), head.as_bytes());
+        let chat = "Chat de WhatsApp con Lucía.txt";
+        // Spanish day periods, with their no-break spaces.
+        assert_eq!(
+            d(chat, "3/11/24, 00:08\u{202f}a.\u{a0}m. - Lucía: Hola\n"),
+            Some(Format::WhatsApp)
+        );
+        assert_eq!(
+            d("x.txt", "\u{200e}[3/11/24, 9:14:05 p. m.] Lucía: Hola\r\n"),
+            Some(Format::WhatsApp)
+        );
+        // Layouts the parser does not read still go to it, to be refused
+        // naming the line, not stored silently as one document.
+        assert_eq!(
+            d("x.txt", "13. 6. 2018. 21:25:15 Maya: hi\n"),
+            Some(Format::WhatsApp)
+        );
+        let err = parse(
+            b"13. 6. 2018. 21:25:15 Maya: hi\n",
+            Format::WhatsApp,
+            &ParseContext::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("(line 1)"), "{err}");
+        // Notes are still text.
+        assert_eq!(
+            d("notes.txt", "Meeting notes\n03/10/2025, 18:21 - Bob: hi"),
+            Some(Format::Text)
+        );
+        assert_eq!(
+            d("diary.txt", "03/10/2025 was a good day\n"),
+            Some(Format::Text)
+        );
     }
 
     #[test]
