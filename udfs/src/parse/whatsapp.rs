@@ -685,7 +685,7 @@ const EXPECTED: &str = "expected lines like \"03/10/2026, 18:21 - Name: text\" o
 fn no_header(line: u32, text: &str) -> ParseError {
     let message = if looks_like_header(text) {
         format!(
-            "message header layout not recognised: \"{}\"; {EXPECTED}",
+            "message header layout not recognised: \"{}\"; {EXPECTED} (a file that is not a chat export: ingest it with --format text)",
             excerpt(text.trim_matches(MARKS), 60)
         )
     } else {
