@@ -188,17 +188,7 @@ pub(crate) fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Export, ParseErr
                     export.skip(problem);
                 }
             }
-            Err(ParseError::Malformed {
-                format,
-                message,
-                line,
-                field,
-            }) => export.skip(ParseError::Malformed {
-                format,
-                message: format!("{}: {message}", record.name),
-                line,
-                field,
-            }),
+            Err(problem @ ParseError::Malformed { .. }) => export.skip(problem.about(&record.name)),
             Err(other) => return Err(other),
         }
     }
@@ -332,18 +322,8 @@ impl<'t> Reader<'t> {
                 Ok(None) => continue,
                 // One bad message: the turns around it still read, the next
                 // one answering the last turn kept.
-                Err(ParseError::Malformed {
-                    format,
-                    message,
-                    line,
-                    field,
-                }) => {
-                    record.skipped_messages.push(ParseError::Malformed {
-                        format,
-                        message: format!("{}: {message}", record.name),
-                        line,
-                        field,
-                    });
+                Err(problem @ ParseError::Malformed { .. }) => {
+                    record.skipped_messages.push(problem.about(&record.name));
                     continue;
                 }
                 Err(other) => return Err(other),

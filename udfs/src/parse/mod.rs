@@ -311,6 +311,28 @@ pub enum ParseError {
     },
 }
 
+impl ParseError {
+    /// The same error with the record it concerns named first
+    /// (`conversation [1] "Trip": …`), for a warning about one record of
+    /// many; errors about the whole file are returned unchanged.
+    pub fn about(self, record: &str) -> ParseError {
+        match self {
+            ParseError::Malformed {
+                format,
+                message,
+                line,
+                field,
+            } => ParseError::Malformed {
+                format,
+                message: format!("{record}: {message}"),
+                line,
+                field,
+            },
+            other => other,
+        }
+    }
+}
+
 fn position(line: &Option<usize>, field: &Option<String>) -> String {
     match (line, field) {
         (Some(l), Some(f)) => format!(" (line {l}, field {f})"),
