@@ -137,6 +137,15 @@ fn unusable_arguments_fail_clearly() {
     let out =
         run(twinlake(dir.path()).args(["ingest", "--format", "docx", "--user", "x", "README.md"]));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --format"));
+    let out = run(twinlake(dir.path())
+        .env("TWINLAKE_INGEST_TIME_ZONE", "Eastern Standard Time")
+        .args(["ingest", "--user", "x"])
+        .arg(demo("bob").join("journal.txt")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("ingest.time_zone"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -117,16 +117,10 @@ pub struct IngestConfig {
     /// The IANA zone (`Europe/Lisbon`) the user's devices keep local time
     /// in, for exports whose times carry no zone (WhatsApp, floating
     /// calendar times). Empty: such times are stored as written and flagged
-    /// `zone_unknown` on their episodes.
+    /// `zone_unknown` on their episodes. Checked when the stores open
+    /// (`twinlake_udfs::parse::dates::zone_named`), where the zone database is.
     #[serde(default)]
     pub time_zone: String,
-}
-
-impl IngestConfig {
-    /// The configured local zone, if any (validated when the config loads).
-    pub fn local_zone(&self) -> Option<chrono_tz::Tz> {
-        self.time_zone.parse().ok()
-    }
 }
 
 /// The HTTP server.
@@ -280,17 +274,6 @@ impl Config {
                 return Err(bad(key, "must be at least 1".into()));
             }
         }
-        if !self.ingest.time_zone.is_empty()
-            && self.ingest.time_zone.parse::<chrono_tz::Tz>().is_err()
-        {
-            return Err(bad(
-                "ingest.time_zone",
-                format!(
-                    "{:?} is not an IANA time zone name (such as Europe/Lisbon or America/New_York)",
-                    self.ingest.time_zone
-                ),
-            ));
-        }
         for user in self.identities.keys() {
             crate::UserId::new(user.clone())
                 .map_err(|e| bad(&format!("identities.{user}"), e.to_string()))?;
@@ -440,28 +423,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("urll"), "{e}");
-    }
-
-    #[test]
-    fn the_local_zone_is_an_iana_name_or_refused() {
-        let c = Config::load_from(
-            None,
-            None,
-            &env(&[("TWINLAKE_INGEST_TIME_ZONE", "Europe/Lisbon")]),
-        )
-        .unwrap();
-        assert_eq!(c.ingest.local_zone(), Some(chrono_tz::Europe::Lisbon));
-        assert_eq!(Config::defaults(Path::new("/x")).ingest.local_zone(), None);
-        let e = Config::load_from(
-            None,
-            None,
-            &env(&[("TWINLAKE_INGEST_TIME_ZONE", "Eastern Standard Time")]),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("ingest.time_zone") && e.contains("Eastern Standard Time"),
-            "{e}"
-        );
     }
 }

@@ -16,6 +16,7 @@ use twinlake_core::config::{Config, split_url};
 use twinlake_core::lake::Lake;
 use twinlake_udfs::embed::Embedder;
 use twinlake_udfs::model::ModelFiles;
+use twinlake_udfs::parse::dates;
 
 use crate::PipelineError;
 use crate::bus::embedded::EmbeddedBus;
@@ -85,6 +86,8 @@ pub struct Backends {
     pub text: Arc<dyn TextIndex>,
     /// The embedding model.
     pub embedder: Arc<Embedder>,
+    /// The zone of times an export gives without one (`ingest.time_zone`).
+    pub local_zone: Option<dates::Tz>,
     /// Whether an index on disk had an older layout and is closed: run
     /// `twinlake_jobs::rebuild_indexes` before searching or ingesting.
     pub indexes_outdated: bool,
@@ -94,6 +97,12 @@ pub struct Backends {
 impl Backends {
     /// Locks the data directory, loads the model and opens lake and indexes.
     pub fn open(config: &Config) -> Result<Self, PipelineError> {
+        let local_zone = dates::zone_named(&config.ingest.time_zone).map_err(|message| {
+            CoreError::ConfigValue {
+                key: "ingest.time_zone".into(),
+                message,
+            }
+        })?;
         let lock = DataDirLock::acquire(&config.data_dir)?;
         let files = ModelFiles::locate(&config.model)?;
         let embedder = Arc::new(Embedder::load(
@@ -117,6 +126,7 @@ impl Backends {
             vectors,
             text,
             embedder,
+            local_zone,
             indexes_outdated,
             _lock: lock,
         })

@@ -244,7 +244,7 @@ impl<'a> Ingestor<'a> {
             horizon_days: config.ingest.calendar_horizon_days,
             max_entries: config.ingest.max_entries_per_file,
             strict: envelope.options.strict,
-            time_zone: config.ingest.local_zone(),
+            time_zone: self.backends.local_zone,
         };
         let parsed = parse::parse(&input.bytes, format, &ctx).map_err(FileError::from)?;
         let builder = EpisodeBuilder {

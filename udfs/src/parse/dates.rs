@@ -2,7 +2,8 @@
 //! and the ISO 8601 form kept in entry meta.
 
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, TimeZone};
-use chrono_tz::Tz;
+/// A zone of the IANA database, as `ingest.time_zone` names one.
+pub use chrono_tz::Tz;
 
 /// English month names, lowercase, January first.
 pub const MONTHS: [&str; 12] = [
@@ -37,6 +38,19 @@ pub(super) fn iso_utc(us: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The zone `ingest.time_zone` names: None when it is empty, else the IANA
+/// zone, or a message saying why the name is not one.
+pub fn zone_named(name: &str) -> Result<Option<Tz>, String> {
+    if name.trim().is_empty() {
+        return Ok(None);
+    }
+    name.trim().parse().map(Some).map_err(|_| {
+        format!(
+            "{name:?} is not an IANA time zone name (such as Europe/Lisbon or America/New_York)"
+        )
+    })
+}
+
 /// A wall-clock time the file gives with no zone (a WhatsApp header, a
 /// floating calendar time), as µs since the epoch UTC, and whether its zone
 /// was known. With `zone` (the user's configured `ingest.time_zone`) it is
@@ -64,6 +78,17 @@ mod tests {
 
     fn naive(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn zone_names_are_iana_or_refused() {
+        assert_eq!(zone_named(""), Ok(None));
+        assert_eq!(
+            zone_named("Europe/Lisbon"),
+            Ok(Some(chrono_tz::Europe::Lisbon))
+        );
+        let refused = zone_named("Eastern Standard Time").unwrap_err();
+        assert!(refused.contains("Eastern Standard Time"), "{refused}");
     }
 
     #[test]
