@@ -53,6 +53,9 @@ enum Command {
     Episodes(commands::episodes::Args),
     /// Serve the HTTP API.
     Serve(commands::serve::Args),
+    /// Serve the embedding model (OpenAI-compatible /v1/embeddings) for
+    /// workers and API servers whose model.url points here.
+    Sidecar(commands::sidecar::Args),
     /// Run a batch job.
     #[command(subcommand)]
     Job(commands::job::Job),
@@ -104,6 +107,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => commands::stats::run(&config, args).await,
         Command::Episodes(args) => commands::episodes::run(&config, args).await,
         Command::Serve(args) => commands::serve::run(&config, args).await,
+        Command::Sidecar(args) => commands::sidecar::run(&config, args).await,
         Command::Job(job) => commands::job::run(&config, job).await,
         Command::Bench(bench) => commands::bench::run(&config, bench).await,
         Command::Eval(eval) => commands::eval::run(&config, eval).await,

@@ -179,9 +179,9 @@ fn a_missing_model_is_one_clear_error_not_a_panic() {
 fn a_malformed_bus_message_is_dead_lettered_and_the_rest_ingested() {
     use twinlake_core::Scope;
     use twinlake_core::backend::{Producer, Source};
-    use twinlake_pipelines::bus::embedded::EmbeddedBus;
     use twinlake_pipelines::bus::{FILES_DEAD_LETTER_TOPIC, FILES_TOPIC};
     use twinlake_pipelines::sources::files::FileEnvelope;
+    use twinlake_stores::bus::embedded::EmbeddedBus;
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -217,7 +217,7 @@ fn a_malformed_bus_message_is_dead_lettered_and_the_rest_ingested() {
     runtime.block_on(async {
         let bus = EmbeddedBus::open(&data.join("bus")).unwrap();
         let letters = bus
-            .consumer(FILES_DEAD_LETTER_TOPIC, "inspect")
+            .open_consumer(FILES_DEAD_LETTER_TOPIC, "inspect")
             .unwrap()
             .poll(10)
             .await

@@ -289,11 +289,55 @@ fn rebuilding_the_indexes_from_the_lake_gives_the_same_results() {
         search(dir.path(), "alice", "peanut allergy", 10).is_empty(),
         "indexes were not deleted"
     );
+    // What an interrupted rebuild left beside the live index is cleared.
+    std::fs::create_dir_all(dir.path().join("vectors.rebuild/segments")).unwrap();
+    std::fs::write(dir.path().join("vectors.rebuild/segments/junk"), b"x").unwrap();
     let report = json(twinlake(dir.path()).args(["job", "rebuild-indexes", "--json"]));
     assert!(report["chunks"].as_u64().unwrap() > 0, "{report}");
+    for leftover in ["vectors.rebuild", "text.rebuild", "vectors.old", "text.old"] {
+        assert!(
+            !dir.path().join(leftover).exists(),
+            "{leftover} left behind"
+        );
+    }
     let after: Vec<Vec<Value>> = queries
         .iter()
         .map(|(u, q)| rounded(&search(dir.path(), u, q, 10)))
         .collect();
     assert_eq!(after, before);
+}
+
+#[test]
+fn commands_that_only_read_the_lake_never_load_the_model() {
+    let (_turn, dir) = demo_dir();
+    let without_model = |args: &[&str]| {
+        run(twinlake(dir)
+            .env("TWINLAKE_MODEL_DIR", "/nonexistent/minilm")
+            .env(
+                "TWINLAKE_MODEL_ORT_LIBRARY",
+                "/nonexistent/libonnxruntime.so",
+            )
+            .args(args))
+    };
+    for args in [
+        &["stats", "--user", "alice"][..],
+        &["episodes", "--user", "bob", "--json"],
+        &["profile", "--user", "carol", "--json"],
+        &["job", "distill-memories", "--user", "alice"],
+    ] {
+        let out = without_model(args);
+        assert!(
+            out.status.success(),
+            "{args:?} needed the model: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Searching embeds the query: that one says how to get the model.
+    let out = without_model(&["search", "--user", "alice", "peanuts"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("make setup") && err.contains("/nonexistent/minilm"),
+        "{err}"
+    );
 }

@@ -34,8 +34,10 @@ pub struct Config {
     pub text: UrlConfig,
     /// The bus that feeds the ingest pipeline.
     pub bus: UrlConfig,
-    /// The chat log (turns of conversations with twins).
-    pub chat_log: UrlConfig,
+    /// The relational store: conversations and their turns today (the
+    /// chat log); `sqlite:///abs/file.db` embedded, `postgres://...` on a
+    /// server. Older files call this section `chat_log`.
+    pub relational: UrlConfig,
     /// The embedding model and its runtime.
     pub model: ModelConfig,
     /// Ingestion limits and chunking.
@@ -81,6 +83,10 @@ fn default_region() -> String {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
+    /// The model sidecar's base URL (`http://host:port`, served by
+    /// `twinlake sidecar`); empty: the model runs in this process.
+    #[serde(default)]
+    pub url: String,
     /// Folder holding `model.onnx` and `tokenizer.json`; empty: `vendor/minilm`
     /// found upward from the working directory or the executable.
     #[serde(default)]
@@ -163,10 +169,11 @@ impl Config {
             bus: UrlConfig {
                 url: at("embedded", "bus"),
             },
-            chat_log: UrlConfig {
+            relational: UrlConfig {
                 url: at("sqlite", "chat.db"),
             },
             model: ModelConfig {
+                url: String::new(),
                 dir: String::new(),
                 ort_library: String::new(),
                 threads: 0,
@@ -223,11 +230,18 @@ impl Config {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-            let overlay: toml::Value =
+            let mut overlay: toml::Value =
                 toml::from_str(&text).map_err(|e| CoreError::ConfigFile {
                     path: path.clone(),
                     message: e.to_string(),
                 })?;
+            // The relational store's section had the chat log's name.
+            if let toml::Value::Table(t) = &mut overlay
+                && !t.contains_key("relational")
+                && let Some(old) = t.remove("chat_log")
+            {
+                t.insert("relational".into(), old);
+            }
             merge(&mut value, overlay);
         }
         apply_env(&mut value, env)?;

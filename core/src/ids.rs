@@ -89,7 +89,7 @@ name_id!(
 
 /// The tenant and user every read and write is scoped to. No store call
 /// exists without one, so one user's data cannot reach another's results.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Scope {
     /// The tenant.
     pub tenant: TenantId,

@@ -155,6 +155,37 @@ impl Lake {
         }
     }
 
+    /// The width of the embeddings the lake's chunks hold, as recorded by
+    /// [`Lake::record_embedding_width`]; None for a lake that never had one.
+    /// Jobs that read chunks without embedding anything learn it here,
+    /// without loading the model.
+    pub async fn embedding_width(&self) -> Result<Option<usize>, CoreError> {
+        let path = self.child(&["_meta", "embedding.json"]);
+        if !self.exists(&path).await? {
+            return Ok(None);
+        }
+        let bytes = self.get(&path).await?;
+        let meta: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| CoreError::ConfigValue {
+                key: path.to_string(),
+                message: e.to_string(),
+            })?;
+        match meta["dim"].as_u64() {
+            Some(dim) if dim > 0 => Ok(Some(dim as usize)),
+            _ => Err(CoreError::ConfigValue {
+                key: path.to_string(),
+                message: "no positive \"dim\"".into(),
+            }),
+        }
+    }
+
+    /// Records that the lake's chunks hold embeddings of `dim` floats.
+    pub async fn record_embedding_width(&self, dim: usize) -> Result<(), CoreError> {
+        let path = self.child(&["_meta", "embedding.json"]);
+        let body = serde_json::json!({ "dim": dim }).to_string();
+        self.put(&path, Bytes::from(body)).await
+    }
+
     /// Every object below a prefix, sorted by path.
     pub async fn list(&self, prefix: &Path) -> Result<Vec<Path>, CoreError> {
         let mut paths: Vec<Path> = self
@@ -187,6 +218,7 @@ impl Lake {
 /// The contract every lake store passes, whatever its URL: the same suite
 /// runs against `file://`, `memory://` and, when a server is given,
 /// `s3://` (see `TWINLAKE_TEST_S3_URL` in the integration tests).
+#[cfg(any(test, feature = "testsuite"))]
 pub mod contract {
     use super::*;
 

@@ -12,11 +12,15 @@
 //! - [`config`]: one TOML file, overridden by `TWINLAKE_*` environment variables,
 //!   that picks each backend by URL.
 //! - [`lake`]: the lake, an `object_store` chosen by URL (`file://`, `memory://`, `s3://`).
-//! - [`backend`]: the traits each index and the bus implement, so an embedded
-//!   engine and a server engine are interchangeable.
+//! - [`backend`]: the async traits each store implements (indexes, bus, chat
+//!   log, embedder), so an embedded engine and a server engine are
+//!   interchangeable; `contract` (feature `testsuite`) holds the one suite
+//!   each implementation passes.
 
 pub mod backend;
 pub mod config;
+#[cfg(any(test, feature = "testsuite"))]
+pub mod contract;
 pub mod error;
 pub mod ids;
 pub mod lake;

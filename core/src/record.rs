@@ -203,6 +203,37 @@ pub struct Episode {
     pub chunk_count: u32,
 }
 
+impl Episode {
+    /// A bare document episode of `scope`: a text file at `uri` of `len`
+    /// bytes, one chunk, no time, author or text. For harnesses (and
+    /// tests) that need an episode row around a given id.
+    pub fn document(scope: &Scope, id: &str, uri: &str, len: u64) -> Episode {
+        Episode {
+            episode_id: id.to_string(),
+            scope: scope.clone(),
+            source_kind: SourceKind::Text,
+            source_uri: uri.to_string(),
+            file_hash: crate::ids::ContentHash::of(uri.as_bytes()).to_hex(),
+            content_hash: crate::ids::ContentHash::of(id.as_bytes()).to_hex(),
+            byte_len: len,
+            byte_start: 0,
+            byte_end: len,
+            line: None,
+            title: None,
+            conversation_id: None,
+            message_id: None,
+            reply_to: None,
+            author: None,
+            is_self: false,
+            occurred_at_us: 0,
+            ends_at_us: None,
+            text: None,
+            meta: Default::default(),
+            chunk_count: 1,
+        }
+    }
+}
+
 /// A token-bounded passage of an episode, with its embedding.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Chunk {

@@ -10,10 +10,10 @@ use arrow::array::{Array, StringArray};
 use serde::Serialize;
 use twinlake_core::Scope;
 use twinlake_core::memory::Memory;
-use twinlake_pipelines::Backends;
 use twinlake_pipelines::memory::graph::Members;
 use twinlake_pipelines::memory::store::MemoryStore;
 use twinlake_pipelines::memory::{DistillOptions, distill};
+use twinlake_stores::Backends;
 
 use crate::{JobError, lake_tables, list_episodes};
 
@@ -53,7 +53,7 @@ async fn document_texts(
     backends: &Backends,
     scope: &Scope,
 ) -> Result<HashMap<String, String>, JobError> {
-    let ctx = lake_tables::open(&backends.lake, backends.embedder.dim()).await?;
+    let ctx = lake_tables::open(&backends.lake, backends.dim()).await?;
     let batches = ctx
         .sql(TEXTS_SQL)
         .await?

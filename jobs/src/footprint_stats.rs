@@ -6,7 +6,7 @@
 use arrow::array::{Array, Int64Array, UInt64Array};
 use serde::Serialize;
 use twinlake_core::Scope;
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
 
 use crate::{JobError, lake_tables};
 
@@ -40,7 +40,7 @@ fn number(array: &dyn Array) -> u64 {
 
 /// Counts what `backends` hold for `scope`.
 pub async fn run(backends: &Backends, scope: &Scope) -> Result<FootprintStats, JobError> {
-    let ctx = lake_tables::open(&backends.lake, backends.embedder.dim()).await?;
+    let ctx = lake_tables::open(&backends.lake, backends.dim()).await?;
     let params = lake_tables::scope_params(scope, &[]);
     let batches = ctx
         .sql(SQL)
@@ -54,7 +54,7 @@ pub async fn run(backends: &Backends, scope: &Scope) -> Result<FootprintStats, J
         episodes: col(0),
         lake_chunks: col(1),
         bytes: col(2),
-        vector_chunks: backends.vectors.count(scope)?,
-        text_chunks: backends.text.count(scope)?,
+        vector_chunks: backends.vectors.count(scope).await?,
+        text_chunks: backends.text.count(scope).await?,
     })
 }

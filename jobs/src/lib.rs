@@ -9,7 +9,10 @@
 //! - [`list_episodes`]: one user's episodes, in time order.
 //! - [`distill_memories`]: one user's memories and knowledge graph, from
 //!   their episodes.
+//! - [`catch_up`]: the ingest pipeline until it is caught up, then the
+//!   distillation of every user it gave new episodes.
 
+pub mod catch_up;
 pub mod distill_memories;
 pub mod footprint_stats;
 pub mod lake_tables;
@@ -31,4 +34,7 @@ pub enum JobError {
     /// An index failed.
     #[error(transparent)]
     Backend(#[from] twinlake_core::backend::BackendError),
+    /// A store could not be opened or swapped.
+    #[error(transparent)]
+    Store(#[from] twinlake_stores::StoreError),
 }

@@ -5,7 +5,7 @@
 use twinlake_core::Scope;
 use twinlake_core::record::Episode;
 use twinlake_core::schema::episodes_from_batch;
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
 
 use crate::{JobError, lake_tables};
 
@@ -20,7 +20,7 @@ pub async fn run(
     kind: Option<&str>,
     limit: usize,
 ) -> Result<Vec<Episode>, JobError> {
-    let ctx = lake_tables::open(&backends.lake, backends.embedder.dim()).await?;
+    let ctx = lake_tables::open(&backends.lake, backends.dim()).await?;
     let params = lake_tables::scope_params(scope, &[("kind", kind.unwrap_or_default())]);
     let batches = ctx
         .sql(SQL)

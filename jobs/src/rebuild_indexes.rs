@@ -1,16 +1,17 @@
 //! `twinlake job rebuild-indexes`: the indexes are derived state; this job
 //! recreates them from the lake.
 //!
-//! Both indexes are dropped and recreated empty, then every committed chunk
-//! (`sql/jobs/rebuild_indexes.sql`) is streamed from the lake in record
-//! batches and upserted with the embedding stored beside it — nothing is
-//! re-embedded, so a rebuild returns exactly the search results the
-//! original ingest gave.
+//! New, empty indexes are opened beside the live ones, every committed
+//! chunk (`sql/jobs/rebuild_indexes.sql`) is streamed from the lake in
+//! record batches and upserted into them with the embedding stored beside
+//! it — nothing is re-embedded, so a rebuild returns exactly the search
+//! results the original ingest gave — and only then are they swapped in.
+//! Until the swap the live indexes keep answering.
 
 use futures::StreamExt;
 use serde::Serialize;
 use twinlake_core::schema;
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
 
 use crate::{JobError, lake_tables};
 
@@ -35,21 +36,20 @@ pub async fn run(
     mut progress: impl FnMut(u64),
 ) -> Result<RebuildReport, JobError> {
     let started = std::time::Instant::now();
-    let ctx = lake_tables::open(&backends.lake, backends.embedder.dim()).await?;
+    let ctx = lake_tables::open(&backends.lake, backends.dim()).await?;
     let frame = ctx.sql(SQL).await?;
-    backends.reset_indexes()?;
+    let aside = backends.open_aside()?;
     let mut stream = frame.execute_stream().await?;
     let mut report = RebuildReport::default();
     while let Some(batch) = stream.next().await {
         let chunks = schema::chunks_from_batch(&batch?)?;
-        backends.vectors.upsert(&chunks)?;
-        backends.text.upsert(&chunks)?;
+        tokio::try_join!(aside.vectors.upsert(&chunks), aside.text.upsert(&chunks))?;
         report.chunks += chunks.len() as u64;
         report.batches += 1;
         progress(report.chunks);
     }
-    backends.vectors.commit()?;
-    backends.text.commit()?;
+    tokio::try_join!(aside.vectors.commit(), aside.text.commit())?;
+    backends.swap_indexes(aside)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -23,6 +23,9 @@ pub enum PipelineError {
     /// Parquet encoding.
     #[error("parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
+    /// A store could not be opened.
+    #[error(transparent)]
+    Store(#[from] twinlake_stores::StoreError),
     /// A path given to ingest does not exist or cannot be read.
     #[error("{path}: {message}")]
     Input { path: PathBuf, message: String },

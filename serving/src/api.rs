@@ -13,8 +13,9 @@
 //! | `GET /twin/{user}/graph?entity=NAME&depth=2&from=T&to=T` | | the entity's neighbours, with the facts that link them |
 //!
 //! The tenant comes from the `x-twinlake-tenant` header, else the
-//! configured default. Model and index work runs on the blocking pool so
-//! the server keeps accepting requests while it computes.
+//! configured default. Model and index work runs on the blocking pool
+//! (inside the stores), so the server keeps accepting requests while it
+//! computes.
 
 use std::sync::Arc;
 
@@ -25,10 +26,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use twinlake_core::Scope;
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
 
 use crate::ServingError;
-use crate::chat_log::ChatLog;
 use crate::twin::{chat, memories, profile, search};
 use crate::upload;
 
@@ -39,18 +39,15 @@ pub const TENANT_HEADER: &str = "x-twinlake-tenant";
 pub struct AppState {
     /// The stores and the model.
     pub backends: Backends,
-    /// The chat log.
-    pub chat_log: ChatLog,
     /// Held while an upload runs the ingest pipeline: one consumer at a time.
     pub ingest_lock: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
     /// State over opened stores.
-    pub fn new(backends: Backends, chat_log: ChatLog) -> Self {
+    pub fn new(backends: Backends) -> Self {
         AppState {
             backends,
-            chat_log,
             ingest_lock: tokio::sync::Mutex::new(()),
         }
     }
@@ -102,14 +99,6 @@ pub(crate) fn scope(
     Ok(Scope::parse(tenant, user)?)
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ServingError> + Send + 'static,
-) -> Result<T, ServingError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ServingError::BadRequest(format!("request aborted: {e}")))?
-}
-
 async fn health() -> Json<Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
@@ -136,8 +125,7 @@ async fn search_handler(
     let scope = scope(&state, &headers, &user)?;
     let remembered = memories::load(&state.backends, &scope).await?;
     let query = request.query.clone();
-    let hits = blocking(move || search::search(&state.backends, &scope, &request.query, request.k))
-        .await?;
+    let hits = search::search(&state.backends, &scope, &request.query, request.k).await?;
     let now = chrono::Utc::now().timestamp_micros();
     let found = memories::relevant(&remembered, &query, request.k, now);
     Ok(Json(json!({ "results": hits, "memories": found })))
@@ -159,15 +147,12 @@ async fn chat_handler(
     Json(request): Json<ChatRequest>,
 ) -> Result<Json<Value>, ServingError> {
     let scope = scope(&state, &headers, &user)?;
-    let reply = blocking(move || {
-        chat::chat(
-            &state.backends,
-            &state.chat_log,
-            &scope,
-            &request.message,
-            request.conversation_id.as_deref(),
-        )
-    })
+    let reply = chat::chat(
+        &state.backends,
+        &scope,
+        &request.message,
+        request.conversation_id.as_deref(),
+    )
     .await?;
     Ok(Json(serde_json::to_value(reply).unwrap_or_default()))
 }
@@ -178,7 +163,7 @@ async fn conversation_handler(
     Path((user, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ServingError> {
     let scope = scope(&state, &headers, &user)?;
-    let turns = blocking(move || state.chat_log.turns(&scope, &id, 1000)).await?;
+    let turns = state.backends.chat_log.turns(&scope, &id, 1000).await?;
     Ok(Json(json!({ "turns": turns })))
 }
 

@@ -19,12 +19,15 @@ pub enum ServingError {
     /// The embedding model failed.
     #[error(transparent)]
     Model(#[from] twinlake_udfs::model::ModelError),
-    /// The chat log failed.
-    #[error("chat log: {0}")]
-    ChatLog(#[from] rusqlite::Error),
+    /// A store could not be opened.
+    #[error(transparent)]
+    Store(#[from] twinlake_stores::StoreError),
     /// The ingest pipeline (uploads).
     #[error(transparent)]
     Pipeline(#[from] twinlake_pipelines::PipelineError),
+    /// A job (the catch-up after an upload: pipeline and distillation).
+    #[error(transparent)]
+    Job(#[from] twinlake_jobs::JobError),
     /// The server's own files (uploads).
     #[error("storage: {0}")]
     Storage(String),
@@ -40,7 +43,13 @@ impl IntoResponse for ServingError {
             | ServingError::Core(twinlake_core::CoreError::InvalidId { .. }) => {
                 StatusCode::BAD_REQUEST
             }
-            ServingError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServingError::NotFound(_)
+            | ServingError::Backend(twinlake_core::backend::BackendError::NotFound { .. }) => {
+                StatusCode::NOT_FOUND
+            }
+            ServingError::Backend(twinlake_core::backend::BackendError::Unavailable { .. }) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {

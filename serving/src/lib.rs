@@ -5,16 +5,17 @@
 //! - [`twin`]: what a twin does with a question — [`twin::search`] fuses
 //!   BM25 and dense retrieval; [`twin::answer`] composes a grounded answer
 //!   from the retrieved passages, citing each.
-//! - [`chat_log`]: every chat turn, in order, in a relational store (SQLite).
 //! - [`upload`]: files posted to the API, run through the ingest pipeline.
 //! - [`api`]: the axum HTTP API over all of it.
+//! - [`sidecar`]: the model server (`twinlake sidecar`), an
+//!   OpenAI-compatible embeddings API that workers and API servers share.
 //!
 //! The CLI's `search` and `ask` call the same functions, so the command line
 //! and the API always agree.
 
 pub mod api;
-pub mod chat_log;
 pub mod error;
+pub mod sidecar;
 pub mod twin;
 pub mod upload;
 

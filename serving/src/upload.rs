@@ -21,8 +21,9 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 use twinlake_core::{ContentHash, Scope};
+use twinlake_jobs::catch_up::{self, Distil};
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP};
-use twinlake_pipelines::ingest::{IngestReport, Ingestor, Quiet};
+use twinlake_pipelines::ingest::{IngestReport, Quiet};
 use twinlake_pipelines::sources::files::{self, ReadOptions};
 use twinlake_udfs::parse::Format;
 
@@ -69,13 +70,27 @@ pub async fn upload_handler(
             "{name}: the upload is empty"
         )));
     }
-    let path = store(&state, &scope, &name, &body)?;
+    // Writing the file is disk work: off the async threads.
+    let path = {
+        let (state, scope) = (state.clone(), scope.clone());
+        tokio::task::spawn_blocking(move || store(&state, &scope, &name, &body))
+            .await
+            .map_err(|e| ServingError::Storage(format!("storing the upload failed: {e}")))??
+    };
     let options = ReadOptions {
         format: params.format,
         me: params.me.into_iter().collect(),
         strict: params.strict,
     };
-    let report = ingest(&state, &scope, path, &options).await?;
+    // The catch-up runs as its own task: a client that goes away does not
+    // cut it short, and its result is the same for whoever waits.
+    let catch_up = tokio::spawn({
+        let state = state.clone();
+        async move { ingest(&state, &scope, path, &options).await }
+    });
+    let report = catch_up
+        .await
+        .map_err(|e| ServingError::Storage(format!("ingesting the upload failed: {e}")))??;
     let status = if report.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -137,18 +152,18 @@ async fn ingest(
 ) -> Result<IngestReport, ServingError> {
     let _one_at_a_time = state.ingest_lock.lock().await;
     let bus = state.backends.bus()?;
-    files::publish(&bus, scope, &[path], options).await?;
-    let mut consumer = bus.consumer(FILES_TOPIC, INGEST_GROUP)?;
-    let report = Ingestor::new(&state.backends)
-        .run(&mut consumer, &bus, &mut Quiet)
-        .await?;
+    files::publish(&*bus, scope, &[path], options).await?;
+    let mut consumer = bus.consumer(FILES_TOPIC, INGEST_GROUP).await?;
     // The profile reflects the upload as soon as the reply says it is in.
-    if report.episodes > 0 {
-        twinlake_jobs::distill_memories::run(&state.backends, scope, Default::default())
-            .await
-            .map_err(|e| ServingError::Storage(format!("distilling memories: {e}")))?;
-    }
-    Ok(report)
+    let run = catch_up::run(
+        &state.backends,
+        consumer.as_mut(),
+        &*bus,
+        &mut Quiet,
+        Distil::Changed,
+    )
+    .await?;
+    Ok(run.ingest)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `twinlake ingest --user U PATH|URL...`: publish the files (and website
-//! URLs) to the bus, run the pipeline until it is caught up, print a summary
-//! per source kind. Exits 1 when any file was refused (the others are still
+//! URLs) to the bus, run the pipeline until it is caught up and distil the
+//! user's memories (`twinlake_jobs::catch_up`), print a summary per source
+//! kind. Exits 1 when any file was refused (the others are still
 //! ingested), 3 when every file was stored but some export had records it
 //! skipped or flagged (each warning names its file, line and field).
 
@@ -9,11 +10,12 @@ use std::process::ExitCode;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
+use twinlake_jobs::catch_up::{self, CatchUp, Distil};
 use twinlake_jobs::distill_memories::DistillReport;
-use twinlake_pipelines::Backends;
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP as GROUP};
-use twinlake_pipelines::ingest::{IngestReport, Ingestor};
+use twinlake_pipelines::ingest::IngestReport;
 use twinlake_pipelines::sources::files::{self, ReadOptions};
+use twinlake_stores::Backends;
 
 use crate::progress::IngestBar;
 
@@ -61,8 +63,22 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         me: args.me,
         strict: args.strict,
     };
-    let report = ingest(&backends, &scope, &found, &options).await?;
-    let distilled = distill(&backends, &scope).await?;
+    let also = std::slice::from_ref(&scope);
+    let CatchUp {
+        ingest: report,
+        distilled,
+    } = ingest(
+        &backends,
+        &scope,
+        &found,
+        &options,
+        Distil::ChangedAnd(also),
+    )
+    .await?;
+    let distilled = distilled
+        .into_iter()
+        .find_map(|(s, d)| (s == scope).then_some(d))
+        .unwrap_or_default();
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["memories"] = serde_json::to_value(&distilled)?;
@@ -90,30 +106,22 @@ pub fn exit_code(report: &IngestReport) -> ExitCode {
 /// records skipped or flagged (2 is clap's, for usage errors).
 pub const WARNINGS_EXIT: u8 = 3;
 
-/// Publishes `found` for `scope` and runs the pipeline until caught up.
+/// Publishes `found` for `scope`, runs the pipeline until caught up and
+/// distils whom `distil` names.
 pub async fn ingest(
     backends: &Backends,
     scope: &Scope,
     found: &[PathBuf],
     options: &ReadOptions,
-) -> anyhow::Result<IngestReport> {
+    distil: Distil<'_>,
+) -> anyhow::Result<CatchUp> {
     let bus = backends.bus()?;
-    files::publish(&bus, scope, found, options).await?;
-    let mut consumer = bus.consumer(FILES_TOPIC, GROUP)?;
-    let mut bar = IngestBar::new(bus.lag(FILES_TOPIC, GROUP)?);
-    let report = Ingestor::new(backends)
-        .run(&mut consumer, &bus, &mut bar)
-        .await;
+    files::publish(&*bus, scope, found, options).await?;
+    let mut consumer = bus.consumer(FILES_TOPIC, GROUP).await?;
+    let mut bar = IngestBar::new(bus.lag(FILES_TOPIC, GROUP).await?);
+    let run = catch_up::run(backends, consumer.as_mut(), &*bus, &mut bar, distil).await;
     bar.finish();
-    Ok(report?)
-}
-
-/// Distills `scope`'s memories after an ingest, with a spinner.
-pub async fn distill(backends: &Backends, scope: &Scope) -> anyhow::Result<DistillReport> {
-    let spinner = crate::progress::counter("distilling memories");
-    let report = twinlake_jobs::distill_memories::run(backends, scope, Default::default()).await;
-    spinner.finish_and_clear();
-    Ok(report?)
+    Ok(run?)
 }
 
 /// One line about a distillation.

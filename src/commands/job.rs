@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
 
 use crate::progress::counter;
 
@@ -35,7 +35,7 @@ pub enum Job {
 pub async fn run(config: &Config, job: Job) -> anyhow::Result<ExitCode> {
     match job {
         Job::RebuildIndexes { json } => {
-            let mut backends = Backends::open(config)?;
+            let mut backends = Backends::open(config).await?;
             let bar = counter("chunks reindexed");
             let report =
                 twinlake_jobs::rebuild_indexes::run(&mut backends, |n| bar.set_position(n)).await;

@@ -9,16 +9,17 @@ pub mod memory;
 pub mod pipeline;
 pub mod query;
 pub mod serve;
+pub mod sidecar;
 pub mod stats;
 
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
 
 /// Opens every store of `config`. Indexes left by an older twinlake are
 /// derived state: they are rebuilt from the lake first, with a notice, so
 /// an upgrade never needs a manual step.
 pub async fn open_backends(config: &Config) -> anyhow::Result<Backends> {
-    let mut backends = Backends::open(config)?;
+    let mut backends = Backends::open(config).await?;
     if backends.indexes_outdated {
         eprintln!(
             "twinlake: the search indexes have an older layout; rebuilding them from the lake"

@@ -1,13 +1,16 @@
 //! `twinlake pipeline run [--follow]`: run the ingest pipeline over whatever
 //! waits on the bus (envelopes from `ingest`, or from any other producer),
-//! until it is caught up or, with `--follow`, until ctrl-c.
+//! until it is caught up or, with `--follow`, until ctrl-c; after each
+//! round the users who got new episodes have their memories distilled
+//! (`twinlake_jobs::catch_up`).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use twinlake_core::config::Config;
+use twinlake_jobs::catch_up::{self, Distil};
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP as GROUP};
-use twinlake_pipelines::ingest::{IngestReport, Ingestor, Quiet};
+use twinlake_pipelines::ingest::{IngestReport, Quiet};
 
 /// The pipeline commands.
 #[derive(clap::Subcommand)]
@@ -25,11 +28,22 @@ pub async fn run(config: &Config, command: Pipeline) -> anyhow::Result<ExitCode>
     let Pipeline::Run { follow } = command;
     let backends = super::open_backends(config).await?;
     let bus = backends.bus()?;
-    let mut consumer = bus.consumer(FILES_TOPIC, GROUP)?;
-    let ingestor = Ingestor::new(&backends);
+    let mut consumer = bus.consumer(FILES_TOPIC, GROUP).await?;
     let (mut failed, mut warned) = (false, false);
     loop {
-        let report = ingestor.run(&mut consumer, &bus, &mut Quiet).await?;
+        let round = catch_up::run(
+            &backends,
+            consumer.as_mut(),
+            &*bus,
+            &mut Quiet,
+            Distil::Changed,
+        )
+        .await?;
+        for (scope, distilled) in &round.distilled {
+            println!("{scope}:");
+            super::ingest::print_distilled(distilled);
+        }
+        let report = round.ingest;
         if report.files > 0 || !follow {
             print_round(&report);
         }

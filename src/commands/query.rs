@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
-use twinlake_serving::chat_log::ChatLog;
 use twinlake_serving::twin::{chat, memories, search};
 
 /// Arguments of `twinlake search`.
@@ -44,7 +43,7 @@ pub struct AskArgs {
 pub async fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let scope = Scope::parse(&config.tenant, &args.user)?;
     let backends = super::open_backends(config).await?;
-    let hits = search::search(&backends, &scope, &args.query, args.k)?;
+    let hits = search::search(&backends, &scope, &args.query, args.k).await?;
     let remembered = memories::load(&backends, &scope).await?;
     let now = chrono::Utc::now().timestamp_micros();
     let found = memories::relevant(&remembered, &args.query, args.k, now);
@@ -84,14 +83,13 @@ pub async fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCod
 pub async fn ask(config: &Config, args: AskArgs) -> anyhow::Result<ExitCode> {
     let scope = Scope::parse(&config.tenant, &args.user)?;
     let backends = super::open_backends(config).await?;
-    let log = ChatLog::open(&config.chat_log.url)?;
     let reply = chat::chat(
         &backends,
-        &log,
         &scope,
         &args.question,
         args.conversation.as_deref(),
-    )?;
+    )
+    .await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&reply)?);
         return Ok(ExitCode::SUCCESS);

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use twinlake_core::config::Config;
 use twinlake_serving::api::{self, AppState};
-use twinlake_serving::chat_log::ChatLog;
 
 /// Arguments of `twinlake serve`.
 #[derive(clap::Args)]
@@ -20,10 +19,7 @@ pub struct Args {
 /// Runs `twinlake serve` until ctrl-c.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let addr = args.addr.unwrap_or_else(|| config.serve.addr.clone());
-    let state = Arc::new(AppState::new(
-        super::open_backends(config).await?,
-        ChatLog::open(&config.chat_log.url)?,
-    ));
+    let state = Arc::new(AppState::new(super::open_backends(config).await?));
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

@@ -151,8 +151,7 @@ fn episodes_of(case: &Case) -> anyhow::Result<(Vec<Episode>, HashMap<String, Str
             )
         })?;
         let id = format!("{}-{i}", case.id);
-        let mut episode =
-            twinlake_core::backend::contract::document_episode(&scope, &id, "eval", 1);
+        let mut episode = twinlake_core::record::Episode::document(&scope, &id, "eval", 1);
         episode.source_kind = kind;
         episode.author = e.author.clone();
         episode.is_self = e.is_self;

@@ -9,7 +9,7 @@
 //! where a batch of short sentences holds 32: measured on 2 cores, this
 //! cut peak memory from 1.5 GB to 0.6 GB and made long texts faster.
 //!
-//! Single words are embedded too ([`Embedder::embed_words`]): search
+//! Single words are embedded too ([`EmbeddingModel::embed_words`]): search
 //! compares a question's words with the words of its candidates to expand
 //! the question ("instruments" finds "violin"). A word's vector depends
 //! only on the word, so those vectors are cached for the process.
@@ -22,7 +22,7 @@ use ort::session::builder::GraphOptimizationLevel;
 use ort::value::Tensor;
 use tokenizers::Tokenizer;
 
-use crate::model::{ModelError, ModelFiles, init_runtime};
+use crate::model::{ModelError, ModelFiles, init_runtime, load_tokenizer};
 
 /// The model's context, special tokens included.
 pub const MAX_MODEL_TOKENS: usize = 256;
@@ -35,9 +35,9 @@ pub const BATCH_TOKEN_BUDGET: usize = 2048;
 pub const WORD_CACHE_CAPACITY: usize = 50_000;
 
 /// A loaded embedding model: session, tokenizer and output width.
-pub struct Embedder {
+pub struct EmbeddingModel {
     session: Mutex<Session>,
-    words: Mutex<HashMap<String, Arc<[f32]>>>,
+    words: WordCache,
     tokenizer: Tokenizer,
     dim: usize,
     batch_size: usize,
@@ -45,9 +45,9 @@ pub struct Embedder {
     sep: i64,
 }
 
-impl std::fmt::Debug for Embedder {
+impl std::fmt::Debug for EmbeddingModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Embedder")
+        f.debug_struct("EmbeddingModel")
             .field("dim", &self.dim)
             .finish_non_exhaustive()
     }
@@ -60,24 +60,12 @@ fn inference(context: &str) -> impl Fn(ort::Error) -> ModelError + '_ {
     }
 }
 
-impl Embedder {
+impl EmbeddingModel {
     /// Loads the runtime (once per process), the model and the tokenizer.
     /// `threads` is ONNX Runtime's intra-op thread count.
     pub fn load(files: &ModelFiles, threads: usize, batch_size: usize) -> Result<Self, ModelError> {
         let environment = init_runtime(&files.ort_library)?;
-        let mut tokenizer =
-            Tokenizer::from_file(&files.tokenizer).map_err(|e| ModelError::Tokenizer {
-                path: files.tokenizer.clone(),
-                message: e.to_string(),
-            })?;
-        // Windows are cut here, not by the tokenizer.
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| ModelError::Tokenizer {
-                path: files.tokenizer.clone(),
-                message: e.to_string(),
-            })?;
+        let tokenizer = load_tokenizer(&files.tokenizer)?;
         let special = |t: &str| {
             tokenizer
                 .token_to_id(t)
@@ -96,9 +84,9 @@ impl Embedder {
             .map_err(|e| inference("session options")(e.into()))?
             .commit_from_file(&files.model)
             .map_err(inference(&format!("load {}", files.model.display())))?;
-        let mut embedder = Embedder {
+        let mut embedder = EmbeddingModel {
             session: Mutex::new(session),
-            words: Mutex::new(HashMap::new()),
+            words: WordCache::default(),
             tokenizer,
             dim: 0,
             batch_size: batch_size.max(1),
@@ -170,38 +158,14 @@ impl Embedder {
     /// One vector per word, from the cache or embedded in one batch with
     /// the other words not yet cached.
     pub fn embed_words(&self, words: &[&str]) -> Result<Vec<Arc<[f32]>>, ModelError> {
-        let missing: Vec<&str> = {
-            let cache = self.words.lock().unwrap_or_else(|p| p.into_inner());
-            let mut missing: Vec<&str> = words
-                .iter()
-                .copied()
-                .filter(|w| !cache.contains_key(*w))
-                .collect();
-            missing.sort_unstable();
-            missing.dedup();
-            missing
-        };
+        let missing = self.words.missing(words);
         let fresh = if missing.is_empty() {
             Vec::new()
         } else {
-            self.embed(&missing)?
+            let refs: Vec<&str> = missing.iter().map(String::as_str).collect();
+            self.embed(&refs)?
         };
-        let mut cache = self.words.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() + fresh.len() > WORD_CACHE_CAPACITY {
-            cache.clear();
-        }
-        for (word, vector) in missing.iter().zip(fresh) {
-            cache.insert(word.to_string(), vector.into());
-        }
-        words
-            .iter()
-            .map(|w| match cache.get(*w) {
-                Some(v) => Ok(v.clone()),
-                // Only when this one call asks for more words than the
-                // cache holds: embed the rest directly.
-                None => Ok(self.embed_one(w)?.into()),
-            })
-            .collect()
+        Ok(self.words.complete(words, missing, fresh))
     }
 
     /// Runs the model on windows (each ≤ 256 ids with specials) and returns
@@ -300,5 +264,59 @@ mod tests {
         assert!(b.iter().all(|b| b.len() <= 2));
         assert_eq!(b.iter().map(|b| b.len()).sum::<usize>(), lens.len());
         assert!(batches(&[], |_| 1, 4).is_empty());
+    }
+}
+
+/// Vectors of single words, kept for the process: a word's vector depends
+/// on the word alone. Shared by every embedder (in process or through the
+/// sidecar), which embeds what [`WordCache::missing`] names and hands the
+/// vectors to [`WordCache::complete`].
+#[derive(Default)]
+pub struct WordCache {
+    words: Mutex<HashMap<String, Arc<[f32]>>>,
+}
+
+impl WordCache {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<[f32]>>> {
+        self.words.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The words of `words` not cached yet, sorted, each once.
+    pub fn missing(&self, words: &[&str]) -> Vec<String> {
+        let cache = self.map();
+        let mut missing: Vec<String> = words
+            .iter()
+            .filter(|w| !cache.contains_key(**w))
+            .map(|w| w.to_string())
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing
+    }
+
+    /// Caches `fresh` (the vectors of `missing`, in order) and returns one
+    /// vector per word of `words`. The cache starts afresh when it would
+    /// pass [`WORD_CACHE_CAPACITY`].
+    pub fn complete(
+        &self,
+        words: &[&str],
+        missing: Vec<String>,
+        fresh: Vec<Vec<f32>>,
+    ) -> Vec<Arc<[f32]>> {
+        let fresh: HashMap<String, Arc<[f32]>> = missing
+            .into_iter()
+            .zip(fresh.into_iter().map(Arc::<[f32]>::from))
+            .collect();
+        let mut cache = self.map();
+        if cache.len() + fresh.len() > WORD_CACHE_CAPACITY {
+            cache.clear();
+        }
+        for (word, vector) in &fresh {
+            cache.insert(word.clone(), vector.clone());
+        }
+        words
+            .iter()
+            .filter_map(|w| fresh.get(*w).or_else(|| cache.get(*w)).cloned())
+            .collect()
     }
 }

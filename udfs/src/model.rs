@@ -107,6 +107,39 @@ impl ModelFiles {
     }
 }
 
+impl ModelFiles {
+    /// Finds the tokenizer alone: what a process needs to cut chunks when
+    /// the model itself runs in the sidecar (`model.url`).
+    pub fn locate_tokenizer(config: &ModelConfig) -> Result<PathBuf, ModelError> {
+        let dir = if config.dir.is_empty() {
+            find_vendor().map(|v| v.join("minilm"))
+        } else {
+            Some(PathBuf::from(&config.dir))
+        };
+        require(
+            dir.map(|d| d.join("tokenizer.json")),
+            "tokenizer (tokenizer.json)",
+            ", or set model.dir / TWINLAKE_MODEL_DIR",
+        )
+    }
+}
+
+/// Loads the tokenizer at `path` as the chunker and the model read it:
+/// no padding and no truncation (windows are cut by the model's code).
+pub fn load_tokenizer(path: &Path) -> Result<tokenizers::Tokenizer, ModelError> {
+    let failed = |message: String| ModelError::Tokenizer {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut tokenizer =
+        tokenizers::Tokenizer::from_file(path).map_err(|e| failed(e.to_string()))?;
+    tokenizer.with_padding(None);
+    tokenizer
+        .with_truncation(None)
+        .map_err(|e| failed(e.to_string()))?;
+    Ok(tokenizer)
+}
+
 fn require(
     path: Option<PathBuf>,
     what: &'static str,
@@ -182,6 +215,7 @@ mod tests {
     #[test]
     fn a_missing_model_says_how_to_get_it() {
         let config = ModelConfig {
+            url: String::new(),
             dir: "/nonexistent/minilm".into(),
             ort_library: String::new(),
             threads: 1,

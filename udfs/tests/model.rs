@@ -5,17 +5,17 @@ use std::sync::OnceLock;
 
 use twinlake_core::config::Config;
 use twinlake_udfs::chunk::chunk;
-use twinlake_udfs::embed::{Embedder, cosine};
+use twinlake_udfs::embed::{EmbeddingModel, cosine};
 use twinlake_udfs::model::ModelFiles;
 use twinlake_udfs::normalize::normalize;
 use twinlake_udfs::parse::{Format, ParseContext, Parsed, parse};
 
-fn embedder() -> &'static Embedder {
-    static E: OnceLock<Embedder> = OnceLock::new();
+fn embedder() -> &'static EmbeddingModel {
+    static E: OnceLock<EmbeddingModel> = OnceLock::new();
     E.get_or_init(|| {
         let config = Config::defaults(std::path::Path::new("/tmp/unused"));
         let files = ModelFiles::locate(&config.model).expect("run `make setup` first");
-        Embedder::load(&files, 1, 16).unwrap()
+        EmbeddingModel::load(&files, 1, 16).unwrap()
     })
 }
 

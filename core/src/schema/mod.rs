@@ -478,7 +478,7 @@ mod tests {
             source_kind: SourceKind::Pdf,
             is_self: true,
             ends_at_us: Some(5),
-            ..crate::backend::contract::document_episode(&message.scope, "e2", "/x/brief.pdf", 40)
+            ..crate::contract::document_episode(&message.scope, "e2", "/x/brief.pdf", 40)
         };
         message.chunk_count = 2;
         let episodes = vec![message, document];

@@ -1,7 +1,6 @@
-//! The bus between producers (ingest commands, uploads, chat turns) and the
-//! ingest pipeline. See [`twinlake_core::backend::Source`] for its semantics.
-
-pub mod embedded;
+//! The topics of the bus between producers (ingest commands, uploads, chat
+//! turns) and the ingest pipeline. See [`twinlake_core::backend::Source`]
+//! for their semantics; `twinlake_stores::bus` opens the bus itself.
 
 /// The topic file envelopes are published to.
 pub const FILES_TOPIC: &str = "footprint.files";

@@ -31,6 +31,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use twinlake_core::backend::bus::last_per_partition;
 use twinlake_core::backend::{Delivery, Producer, Source};
 use twinlake_core::record::Chunk;
 use twinlake_core::schema::SourceFile;
@@ -47,7 +48,9 @@ use crate::error::FileError;
 use crate::sinks::lake::{LakeWriter, group_key};
 use crate::sources::files::{self, FileEnvelope};
 use crate::sources::{Input, website};
-use crate::{Backends, PipelineError};
+use twinlake_stores::Backends;
+
+use crate::PipelineError;
 
 /// How many leading bytes format detection looks at.
 const DETECT_HEAD_BYTES: usize = 4096;
@@ -70,7 +73,7 @@ pub struct Ingestor<'a> {
 impl<'a> Ingestor<'a> {
     /// A pipeline writing to `backends`.
     pub fn new(backends: &'a Backends) -> Self {
-        let lake = LakeWriter::new(backends.lake.clone(), backends.embedder.dim());
+        let lake = LakeWriter::new(backends.lake.clone(), backends.dim());
         Ingestor { backends, lake }
     }
 
@@ -89,9 +92,9 @@ impl<'a> Ingestor<'a> {
             let deliveries = source
                 .poll(self.backends.config.ingest.files_per_batch)
                 .await?;
-            let Some(last) = deliveries.last().cloned() else {
+            if deliveries.is_empty() {
                 break;
-            };
+            }
             let mut pending = Vec::new();
             for delivery in &deliveries {
                 self.run_delivery(
@@ -105,7 +108,10 @@ impl<'a> Ingestor<'a> {
                 .await?;
             }
             self.commit_files(pending, observer, &mut report).await?;
-            source.commit(&last).await?;
+            // Every partition's position moves past what this batch stored.
+            for delivery in last_per_partition(&deliveries) {
+                source.commit(delivery).await?;
+            }
         }
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
@@ -247,8 +253,9 @@ impl<'a> Ingestor<'a> {
             time_zone: self.backends.local_zone,
         };
         let parsed = parse::parse(&input.bytes, format, &ctx).map_err(FileError::from)?;
+        let tokenizer = self.backends.tokenizer().map_err(PipelineError::from)?;
         let builder = EpisodeBuilder {
-            tokenizer: self.backends.embedder.tokenizer(),
+            tokenizer: &tokenizer,
             chunk_tokens: config.ingest.chunk_tokens,
             scope,
             uri: &input.uri,
@@ -386,6 +393,9 @@ impl<'a> Ingestor<'a> {
             warnings: file.warnings.clone(),
         };
         report.bytes += file.bytes;
+        if file.total > 0 {
+            report.scopes.insert(file.source.scope.clone());
+        }
         report.record(&file.path, &outcome);
         observer.file_done(&file.path, &outcome);
         Ok(())
@@ -394,17 +404,17 @@ impl<'a> Ingestor<'a> {
     /// Embeds, stores and indexes a round of groups with one index commit,
     /// then writes each group's commit marker.
     async fn commit_round(&self, round: &mut [(usize, Vec<Drafted>)]) -> Result<(), PipelineError> {
-        let texts: Vec<&str> = round
+        let texts: Vec<String> = round
             .iter()
             .flat_map(|(_, g)| {
                 g.iter()
-                    .flat_map(|d| d.chunks.iter().map(|c| c.text.as_str()))
+                    .flat_map(|d| d.chunks.iter().map(|c| c.text.clone()))
             })
             .collect();
         let vectors = if texts.is_empty() {
             Vec::new()
         } else {
-            self.backends.embedder.embed(&texts)?
+            self.backends.embedder().await?.embed(texts).await?
         };
         let mut vectors = vectors.into_iter();
         for chunk in round
@@ -428,10 +438,9 @@ impl<'a> Ingestor<'a> {
             all.extend(chunks);
             markers.push((key, episodes));
         }
-        self.backends.vectors.upsert(&all)?;
-        self.backends.text.upsert(&all)?;
-        self.backends.vectors.commit()?;
-        self.backends.text.commit()?;
+        let (vectors, text) = (&self.backends.vectors, &self.backends.text);
+        tokio::try_join!(vectors.upsert(&all), text.upsert(&all))?;
+        tokio::try_join!(vectors.commit(), text.commit())?;
         for (key, episodes) in &markers {
             self.lake
                 .write_episodes(&episodes[0].scope, key, episodes)

@@ -1,9 +1,10 @@
 //! What an ingest run did: per file, per source kind, and in total.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use twinlake_core::Scope;
 use twinlake_core::record::SourceKind;
 
 use crate::error::FileError;
@@ -90,6 +91,9 @@ pub struct IngestReport {
     pub seconds: f64,
     /// Totals per source kind, by kind name.
     pub by_source: BTreeMap<String, SourceSummary>,
+    /// The users who got new episodes (their memories are out of date).
+    #[serde(skip)]
+    pub scopes: BTreeSet<Scope>,
 }
 
 impl IngestReport {

@@ -453,14 +453,8 @@ mod tests {
         valid: i64,
         invalid: Option<i64>,
     ) -> Memory {
-        let base = twinlake_core::backend::contract::memory(
-            &scope(),
-            kind,
-            predicate,
-            object,
-            valid,
-            invalid,
-        );
+        let base =
+            twinlake_core::contract::memory(&scope(), kind, predicate, object, valid, invalid);
         Memory {
             subject: subject.into(),
             about_user,

@@ -216,12 +216,8 @@ mod tests {
 
     fn message(i: usize, author: &str, is_self: bool, text: &str) -> Episode {
         let scope = Scope::parse("t", "alice").unwrap();
-        let mut e = twinlake_core::backend::contract::document_episode(
-            &scope,
-            &format!("e{i:03}"),
-            "/chat.json",
-            1,
-        );
+        let mut e =
+            twinlake_core::contract::document_episode(&scope, &format!("e{i:03}"), "/chat.json", 1);
         e.source_kind = SourceKind::Telegram;
         e.author = Some(author.into());
         e.is_self = is_self;

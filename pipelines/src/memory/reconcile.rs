@@ -193,7 +193,7 @@ mod tests {
         confidence: f32,
     ) -> MemoryDraft {
         let reader = Reader::new("Alice", &[]);
-        let mut e = twinlake_core::backend::contract::document_episode(
+        let mut e = twinlake_core::contract::document_episode(
             &Scope::parse("t", "alice").unwrap(),
             episode,
             "/chat.json",

@@ -141,8 +141,8 @@ pub fn encode(batch: &arrow::array::RecordBatch) -> Result<Bytes, PipelineError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twinlake_core::backend::contract::{chunk, document_episode};
     use twinlake_core::config::LakeConfig;
+    use twinlake_core::contract::{chunk, document_episode};
     use twinlake_core::record::SourceKind;
 
     #[tokio::test]

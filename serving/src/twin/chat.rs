@@ -4,12 +4,13 @@
 
 use serde::Serialize;
 use twinlake_core::Scope;
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
+
+use twinlake_core::backend::{Role, Turn};
 
 use super::answer::{Answer, compose};
 use super::search::search;
 use crate::ServingError;
-use crate::chat_log::{ChatLog, Role, Turn};
 
 /// Passages retrieved for a chat answer.
 const RETRIEVED: usize = 8;
@@ -29,9 +30,8 @@ pub struct ChatReply {
 }
 
 /// Answers `message` for `scope`, in `conversation_id` or a new conversation.
-pub fn chat(
+pub async fn chat(
     backends: &Backends,
-    log: &ChatLog,
     scope: &Scope,
     message: &str,
     conversation_id: Option<&str>,
@@ -40,33 +40,38 @@ pub fn chat(
     if message.is_empty() {
         return Err(ServingError::BadRequest("message must not be empty".into()));
     }
+    let log = &backends.chat_log;
     let conversation_id = match conversation_id {
-        Some(id) if log.owns(scope, id)? => id.to_string(),
+        Some(id) if log.owns(scope, id).await? => id.to_string(),
         Some(id) => {
             return Err(ServingError::BadRequest(format!(
                 "no conversation {id:?} for user {}",
                 scope.user
             )));
         }
-        None => log.start_conversation(scope, message)?,
+        None => log.start_conversation(scope, message).await?,
     };
-    let user_turn = log.append(
-        scope,
-        &conversation_id,
-        Role::User,
-        message,
-        &serde_json::json!([]),
-    )?;
-    let hits = search(backends, scope, message, RETRIEVED)?;
+    let user_turn = log
+        .append(
+            scope,
+            &conversation_id,
+            Role::User,
+            message,
+            &serde_json::json!([]),
+        )
+        .await?;
+    let hits = search(backends, scope, message, RETRIEVED).await?;
     let answer = compose(message, &hits);
     let citations = serde_json::to_value(&answer.citations).unwrap_or_default();
-    let twin_turn = log.append(
-        scope,
-        &conversation_id,
-        Role::Twin,
-        &answer.answer,
-        &citations,
-    )?;
+    let twin_turn = log
+        .append(
+            scope,
+            &conversation_id,
+            Role::Twin,
+            &answer.answer,
+            &citations,
+        )
+        .await?;
     Ok(ChatReply {
         conversation_id,
         answer,

@@ -44,25 +44,30 @@ fn is_content(word: &str) -> bool {
 /// they came from).
 pub type Expansion = HashMap<String, f32>;
 
-/// The expansion of `question_words` among `vocabulary`, given each
-/// word's vector by `vectors` (question words first, then vocabulary, in
-/// order). A vocabulary word sharing a question word's stem is that word
-/// and weighs 1.
-pub fn expand<E>(
+/// The words whose vectors [`expand`] needs: the question words, then the
+/// vocabulary; none when either is empty (there is nothing to expand).
+pub fn words_to_embed(question_words: &[String], vocabulary: &[String]) -> Vec<String> {
+    if question_words.is_empty() || vocabulary.is_empty() {
+        return Vec::new();
+    }
+    question_words.iter().chain(vocabulary).cloned().collect()
+}
+
+/// The expansion of `question_words` among `vocabulary`, given the
+/// vectors of [`words_to_embed`] in its order. A vocabulary word sharing a
+/// question word's stem is that word and weighs 1.
+pub fn expand(
     question_words: &[String],
     vocabulary: &[String],
-    vectors: impl FnOnce(&[&str]) -> Result<Vec<std::sync::Arc<[f32]>>, E>,
-) -> Result<Expansion, E> {
+    vectors: &[std::sync::Arc<[f32]>],
+) -> Expansion {
     let mut out = Expansion::new();
-    if question_words.is_empty() || vocabulary.is_empty() {
-        return Ok(out);
+    if question_words.is_empty()
+        || vocabulary.is_empty()
+        || vectors.len() != question_words.len() + vocabulary.len()
+    {
+        return out;
     }
-    let all: Vec<&str> = question_words
-        .iter()
-        .chain(vocabulary)
-        .map(String::as_str)
-        .collect();
-    let vectors = vectors(&all)?;
     let (asked, known) = vectors.split_at(question_words.len());
     for (q, q_vector) in question_words.iter().zip(asked) {
         let q_stem = stem(q);
@@ -85,7 +90,7 @@ pub fn expand<E>(
             *weight = weight.max(s);
         }
     }
-    Ok(out)
+    out
 }
 
 /// A search's candidate passages with their content words, read once
@@ -173,7 +178,7 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use twinlake_core::Scope;
-    use twinlake_core::backend::contract::chunk;
+    use twinlake_core::contract::chunk;
 
     fn hit(id: &str, text: &str, author: Option<&str>) -> ChunkHit {
         ChunkHit {
@@ -186,11 +191,11 @@ mod tests {
     }
 
     /// Hand-made unit vectors on a circle: the angle says how alike.
-    fn on_circle(words: &[&str]) -> Result<Vec<Arc<[f32]>>, ()> {
-        Ok(words
+    fn on_circle(words: &[String]) -> Vec<Arc<[f32]>> {
+        words
             .iter()
             .map(|w| {
-                let degrees: f32 = match *w {
+                let degrees: f32 = match w.as_str() {
                     "instruments" => 0.0,
                     "violin" => 30.0,
                     "clarinet" => 40.0,
@@ -201,7 +206,7 @@ mod tests {
                 let r = degrees.to_radians();
                 Arc::from(vec![r.cos(), r.sin()])
             })
-            .collect())
+            .collect()
     }
 
     fn owned(words: &[&str]) -> Vec<String> {
@@ -210,12 +215,11 @@ mod tests {
 
     #[test]
     fn similar_words_expand_and_the_word_itself_weighs_one() {
-        let e = expand(
-            &owned(&["instruments"]),
-            &owned(&["clarinet", "instrument", "sandwich", "violin"]),
-            on_circle,
-        )
-        .unwrap();
+        let (asked, known) = (
+            owned(&["instruments"]),
+            owned(&["clarinet", "instrument", "sandwich", "violin"]),
+        );
+        let e = expand(&asked, &known, &on_circle(&words_to_embed(&asked, &known)));
         // cos 30° = 0.87, cos 40° = 0.77; "instrument" is the word itself.
         assert_eq!(e.len(), 3, "{e:?}");
         assert_eq!(e["instrument"], 1.0);
@@ -226,8 +230,9 @@ mod tests {
 
     #[test]
     fn nothing_to_expand_asks_for_no_vectors() {
-        let none = |_: &[&str]| -> Result<Vec<Arc<[f32]>>, ()> { panic!("no vectors needed") };
-        assert!(expand(&[], &owned(&["violin"]), none).unwrap().is_empty());
+        assert!(words_to_embed(&[], &owned(&["violin"])).is_empty());
+        assert!(words_to_embed(&owned(&["violin"]), &[]).is_empty());
+        assert!(expand(&[], &owned(&["violin"]), &[]).is_empty());
     }
 
     #[test]

@@ -8,8 +8,8 @@ use serde::Serialize;
 use twinlake_core::Scope;
 use twinlake_core::memory::{Memory, MemoryKind};
 use twinlake_core::record::{Episode, SourceKind};
-use twinlake_pipelines::Backends;
 use twinlake_pipelines::memory::store::MemoryStore;
+use twinlake_stores::Backends;
 
 use super::terms::terms;
 use crate::ServingError;
@@ -223,9 +223,7 @@ mod tests {
         invalid: Option<i64>,
     ) -> Memory {
         let scope = Scope::parse("t", "alice").unwrap();
-        let base = twinlake_core::backend::contract::memory(
-            &scope, kind, "likes", sentence, valid, invalid,
-        );
+        let base = twinlake_core::contract::memory(&scope, kind, "likes", sentence, valid, invalid);
         Memory {
             memory_id: id.into(),
             sentence: sentence.into(),

@@ -8,8 +8,8 @@ use serde::Serialize;
 use twinlake_core::Scope;
 use twinlake_core::memory::{Memory, MemoryKind, PROFILE_MIN_CONFIDENCE};
 use twinlake_core::record::Episode;
-use twinlake_pipelines::Backends;
 use twinlake_pipelines::memory::graph::Members;
+use twinlake_stores::Backends;
 use twinlake_udfs::extract::style::VoiceProfile;
 
 use super::memories::{EpisodeCitation, as_of, cite, episodes, load, time};

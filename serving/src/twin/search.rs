@@ -27,9 +27,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use twinlake_core::Scope;
-use twinlake_core::backend::ChunkHit;
+use twinlake_core::backend::{ChunkHit, Embedder};
 use twinlake_core::record::{SourceKind, SourceRef};
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
 
 use super::cues::QueryCues;
 use super::expansion;
@@ -72,7 +72,7 @@ pub struct SearchHit {
 }
 
 /// The `k` best chunks of `scope` for `query`.
-pub fn search(
+pub async fn search(
     backends: &Backends,
     scope: &Scope,
     query: &str,
@@ -89,17 +89,22 @@ pub fn search(
     }
     let cues = QueryCues::of(query);
     let candidates = (k * 4).max(CANDIDATES);
-    let lexical = backends.text.search(scope, &cues.lexical, candidates)?;
-    let vector = backends.embedder.embed_one(query)?;
-    let dense = backends.vectors.search(scope, &vector, candidates)?;
-    let expanded = expansion_scores(backends, &cues, &lexical, &dense)?;
+    let embedder = backends.embedder().await?;
+    // BM25 runs while the query is embedded.
+    let (lexical, vector) = tokio::try_join!(
+        backends.text.search(scope, &cues.lexical, candidates),
+        embedder.embed(vec![query.to_string()]),
+    )?;
+    let vector = vector.into_iter().next().unwrap_or_default();
+    let dense = backends.vectors.search(scope, &vector, candidates).await?;
+    let expanded = expansion_scores(embedder.as_ref(), &cues, &lexical, &dense).await?;
     Ok(fuse(&cues, &lexical, &dense, &expanded, k))
 }
 
 /// The expansion score of each candidate of both lists (see
 /// [`expansion`]).
-fn expansion_scores(
-    backends: &Backends,
+async fn expansion_scores(
+    embedder: &dyn Embedder,
     cues: &QueryCues,
     lexical: &[ChunkHit],
     dense: &[ChunkHit],
@@ -112,7 +117,13 @@ fn expansion_scores(
         .collect();
     let pool = expansion::Candidates::new(candidates);
     let (asked, known) = pool.vocabulary(&cues.words);
-    let expansion = expansion::expand(&asked, &known, |w| backends.embedder.embed_words(w))?;
+    let words = expansion::words_to_embed(&asked, &known);
+    let vectors = if words.is_empty() {
+        Vec::new()
+    } else {
+        embedder.embed_words(words).await?
+    };
+    let expansion = expansion::expand(&asked, &known, &vectors);
     Ok(pool.scores(&expansion))
 }
 
@@ -237,7 +248,7 @@ fn named_speaker<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twinlake_core::backend::contract::chunk;
+    use twinlake_core::contract::chunk;
 
     fn hit(id: &str, score: f32, author: Option<&str>) -> ChunkHit {
         ChunkHit {

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
+use twinlake_jobs::catch_up::Distil;
 
 use super::corpus::{Rng, document};
 use super::{peak_rss_mib, scratch_config};
@@ -36,23 +37,32 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let backends = crate::commands::open_backends(&config).await?;
     let scope = Scope::parse(&config.tenant, "bench")?;
     let files = twinlake_pipelines::sources::files::discover(std::slice::from_ref(&input))?;
-    let report =
-        crate::commands::ingest::ingest(&backends, &scope, &files, &Default::default()).await?;
+    let report = crate::commands::ingest::ingest(
+        &backends,
+        &scope,
+        &files,
+        &Default::default(),
+        Distil::Nobody,
+    )
+    .await?
+    .ingest;
 
     let sentences: Vec<&str> = all_text
         .split_inclusive(". ")
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
-    let tokenizer = backends.embedder.tokenizer();
+    let tokenizer = backends.tokenizer()?;
     let sentence_tokens: usize = sentences
         .iter()
         .map(|s| tokenizer.encode(*s, false).map_or(0, |e| e.get_ids().len()))
         .sum();
+    let embedder = backends.embedder().await?;
     let started = Instant::now();
     let mut embedded = 0;
     for batch in sentences.chunks(256) {
-        embedded += backends.embedder.embed(batch)?.len();
+        let batch = batch.iter().map(|s| s.to_string()).collect();
+        embedded += embedder.embed(batch).await?.len();
     }
     let embed_seconds = started.elapsed().as_secs_f64();
 

@@ -37,7 +37,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let config = scratch_config(config, &dir.path().join("data"));
     let backends = crate::commands::open_backends(&config).await?;
     let scope = Scope::parse(&config.tenant, "bench")?;
-    let dim = backends.embedder.dim();
+    let dim = backends.dim();
     let mut rng = Rng::new(7);
 
     let load = Instant::now();
@@ -76,26 +76,27 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
             embedding,
         });
         if batch.len() == 1000 || i + 1 == args.docs {
-            backends.vectors.upsert(&batch)?;
-            backends.text.upsert(&batch)?;
+            backends.vectors.upsert(&batch).await?;
+            backends.text.upsert(&batch).await?;
             batch.clear();
         }
     }
-    backends.vectors.commit()?;
-    backends.text.commit()?;
+    backends.vectors.commit().await?;
+    backends.text.commit().await?;
     let load_seconds = load.elapsed().as_secs_f64();
 
     let queries: Vec<String> = (0..args.queries).map(|_| sentence(&mut rng)).collect();
     // Warm up caches and the model once.
-    search(&backends, &scope, &queries[0], args.k)?;
+    search(&backends, &scope, &queries[0], args.k).await?;
+    let embedder = backends.embedder().await?;
     let mut total = Vec::with_capacity(queries.len());
     let mut embed_only = Vec::with_capacity(queries.len());
     for q in &queries {
         let t = Instant::now();
-        backends.embedder.embed_one(q)?;
+        embedder.embed(vec![q.clone()]).await?;
         embed_only.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        let hits = search(&backends, &scope, q, args.k)?;
+        let hits = search(&backends, &scope, q, args.k).await?;
         total.push(t.elapsed().as_secs_f64() * 1000.0);
         anyhow::ensure!(!hits.is_empty(), "no results for {q:?}");
     }

@@ -109,8 +109,10 @@ async fn end_to_end(config: &Config, entries: usize) -> anyhow::Result<()> {
             &scope,
             &[path],
             &ReadOptions::format(export.format),
+            twinlake_jobs::catch_up::Distil::Nobody,
         )
-        .await?;
+        .await?
+        .ingest;
         anyhow::ensure!(
             report.errors.is_empty(),
             "{}: {:?}",

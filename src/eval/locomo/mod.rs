@@ -21,7 +21,7 @@ use twinlake_pipelines::sources::files::ReadOptions;
 use serde::Serialize;
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
-use twinlake_pipelines::Backends;
+use twinlake_stores::Backends;
 
 use self::dataset::{Question, Sample};
 use self::metrics::{CUTOFFS, QuestionScore, Summary, category_name, score, summarise};
@@ -134,7 +134,7 @@ pub async fn run(config: &Config, options: &Options) -> anyhow::Result<(Report, 
         let bm25 = baseline::PlainBm25::new(&sample.turns)?;
         for q in &sample.questions {
             let t = Instant::now();
-            let ranked = retrieve(&backends, scope, q, options.k)?;
+            let ranked = retrieve(&backends, scope, q, options.k).await?;
             our_ms.push(t.elapsed().as_secs_f64() * 1e3);
             let t = Instant::now();
             let plain = bm25.rank(&q.text, options.k)?;
@@ -181,9 +181,16 @@ async fn ingest(backends: &Backends, sample: &Sample, dir: &Path) -> anyhow::Res
     let scope = Scope::parse(&tenant, &user)?;
     let path = dir.join(format!("{tenant}.json"));
     std::fs::write(&path, serde_json::to_vec(&sample.conversation_file)?)?;
-    let report =
-        crate::commands::ingest::ingest(backends, &scope, &[path], &ReadOptions::format("locomo"))
-            .await?;
+    // Retrieval alone is measured: memories are not distilled.
+    let report = crate::commands::ingest::ingest(
+        backends,
+        &scope,
+        &[path],
+        &ReadOptions::format("locomo"),
+        twinlake_jobs::catch_up::Distil::Nobody,
+    )
+    .await?
+    .ingest;
     if let Some(error) = report.errors.first() {
         anyhow::bail!("sample {}: {}", sample.id, error.error);
     }
@@ -203,13 +210,13 @@ fn id_part(s: &str) -> String {
 }
 
 /// The turns the twin's search returns for `q`, best first, repeats dropped.
-fn retrieve(
+async fn retrieve(
     backends: &Backends,
     scope: &Scope,
     q: &Question,
     k: usize,
 ) -> anyhow::Result<Vec<String>> {
-    let hits = twinlake_serving::twin::search::search(backends, scope, &q.text, k)?;
+    let hits = twinlake_serving::twin::search::search(backends, scope, &q.text, k).await?;
     let mut ranked: Vec<String> = Vec::with_capacity(hits.len());
     for id in hits.into_iter().filter_map(|h| h.source.message_id) {
         if !ranked.contains(&id) {

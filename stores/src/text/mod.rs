@@ -9,10 +9,10 @@ use twinlake_core::CoreError;
 use twinlake_core::backend::TextIndex;
 use twinlake_core::config::split_url;
 
-use crate::PipelineError;
+use crate::StoreError;
 
 /// Opens the text index named by `url`.
-pub fn open(url: &str) -> Result<Arc<dyn TextIndex>, PipelineError> {
+pub fn open(url: &str) -> Result<Arc<dyn TextIndex>, StoreError> {
     match split_url(url) {
         Some(("tantivy", path)) if path.starts_with('/') => Ok(Arc::new(
             tantivy::TantivyTextIndex::open(std::path::Path::new(path))?,

@@ -11,9 +11,11 @@
 //! not a query language.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use tantivy::collector::{Count, TopDocs};
+use async_trait::async_trait;
+
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -24,7 +26,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 use twinlake_core::Scope;
-use twinlake_core::backend::{BackendError, ChunkHit, ChunkIndex, TextIndex};
+use twinlake_core::backend::{BackendError, ChunkHit, ChunkIndex, TextIndex, on_blocking_pool};
 use twinlake_core::record::{Chunk, SourceKind, SourceRef};
 
 const BACKEND: &str = "tantivy";
@@ -104,8 +106,14 @@ fn analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// tantivy index of chunks, in one directory.
+/// tantivy index of chunks, in one directory. Every call runs on the
+/// blocking pool.
 pub struct TantivyTextIndex {
+    engine: Arc<Engine>,
+}
+
+/// The index, its reader and its one writer, shared with the blocking pool.
+struct Engine {
     index: Index,
     fields: Fields,
     reader: IndexReader,
@@ -113,6 +121,24 @@ pub struct TantivyTextIndex {
 }
 
 impl TantivyTextIndex {
+    /// Opens the index in `dir`, creating it if empty.
+    pub fn open(dir: &Path) -> Result<Self, BackendError> {
+        Ok(TantivyTextIndex {
+            engine: Arc::new(Engine::open(dir)?),
+        })
+    }
+
+    /// Runs `work` on the engine, on the blocking pool.
+    async fn with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Engine) -> Result<T, BackendError> + Send + 'static,
+    ) -> Result<T, BackendError> {
+        let engine = self.engine.clone();
+        on_blocking_pool(BACKEND, move || work(&engine)).await
+    }
+}
+
+impl Engine {
     /// Opens the index in `dir`, creating it if empty.
     pub fn open(dir: &Path) -> Result<Self, BackendError> {
         std::fs::create_dir_all(dir).map_err(|source| BackendError::Io {
@@ -149,7 +175,7 @@ impl TantivyTextIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(engine)?;
-        Ok(TantivyTextIndex {
+        Ok(Engine {
             index,
             fields,
             reader,
@@ -207,10 +233,14 @@ impl TantivyTextIndex {
     }
 }
 
-impl ChunkIndex for TantivyTextIndex {
+impl Engine {
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn upsert(&self, chunks: &[Chunk]) -> Result<(), BackendError> {
         let f = &self.fields;
-        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let writer = self.writer();
         for c in chunks {
             writer.delete_term(Term::from_field_text(f.chunk_id, &c.chunk_id));
             let mut d = doc!(
@@ -245,8 +275,7 @@ impl ChunkIndex for TantivyTextIndex {
     }
 
     fn commit(&self) -> Result<(), BackendError> {
-        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        writer.commit().map_err(engine)?;
+        self.writer().commit().map_err(engine)?;
         self.reader.reload().map_err(engine)
     }
 
@@ -259,9 +288,55 @@ impl ChunkIndex for TantivyTextIndex {
             .map_err(engine)?;
         Ok(n as u64)
     }
-}
 
-impl TextIndex for TantivyTextIndex {
+    /// The chunk ids of `scope`, sorted.
+    fn list_ids(&self, scope: &Scope) -> Result<Vec<String>, BackendError> {
+        let query = BooleanQuery::new(self.scope_clauses(scope));
+        let searcher = self.reader.searcher();
+        let found = searcher.search(&query, &DocSetCollector).map_err(engine)?;
+        let mut ids = Vec::with_capacity(found.len());
+        for address in found {
+            let doc: TantivyDocument = searcher.doc(address).map_err(engine)?;
+            match doc.get_first(self.fields.chunk_id).and_then(|v| v.as_str()) {
+                Some(id) => ids.push(id.to_string()),
+                None => {
+                    return Err(BackendError::Corrupt {
+                        backend: BACKEND,
+                        location: format!("document {address:?}"),
+                        message: "no chunk_id".into(),
+                    });
+                }
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Deletes `scope`'s documents, only those of `chunk_ids` when given.
+    fn delete(&self, scope: &Scope, chunk_ids: Option<&[String]>) -> Result<(), BackendError> {
+        let writer = self.writer();
+        let Some(ids) = chunk_ids else {
+            writer
+                .delete_query(Box::new(BooleanQuery::new(self.scope_clauses(scope))))
+                .map_err(engine)?;
+            return Ok(());
+        };
+        for id in ids {
+            let mut clauses = self.scope_clauses(scope);
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.chunk_id, id),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+            writer
+                .delete_query(Box::new(BooleanQuery::new(clauses)))
+                .map_err(engine)?;
+        }
+        Ok(())
+    }
+
     fn search(&self, scope: &Scope, query: &str, k: usize) -> Result<Vec<ChunkHit>, BackendError> {
         if query.trim().is_empty() || k == 0 {
             return Ok(Vec::new());
@@ -291,21 +366,83 @@ impl TextIndex for TantivyTextIndex {
     }
 }
 
+#[async_trait]
+impl ChunkIndex for TantivyTextIndex {
+    async fn upsert(&self, chunks: &[Chunk]) -> Result<(), BackendError> {
+        if chunks.is_empty() {
+            return Ok(());
+        }
+        let chunks = chunks.to_vec();
+        self.with(move |engine| engine.upsert(&chunks)).await
+    }
+
+    async fn commit(&self) -> Result<(), BackendError> {
+        self.with(Engine::commit).await
+    }
+
+    async fn count(&self, scope: &Scope) -> Result<u64, BackendError> {
+        let scope = scope.clone();
+        self.with(move |engine| engine.count(&scope)).await
+    }
+
+    async fn list_ids(&self, scope: &Scope) -> Result<Vec<String>, BackendError> {
+        let scope = scope.clone();
+        self.with(move |engine| engine.list_ids(&scope)).await
+    }
+
+    async fn delete(&self, scope: &Scope, chunk_ids: &[String]) -> Result<(), BackendError> {
+        let (scope, ids) = (scope.clone(), chunk_ids.to_vec());
+        self.with(move |engine| engine.delete(&scope, Some(&ids)))
+            .await
+    }
+
+    async fn delete_scope(&self, scope: &Scope) -> Result<(), BackendError> {
+        let scope = scope.clone();
+        self.with(move |engine| engine.delete(&scope, None)).await
+    }
+
+    async fn clear(&self) -> Result<(), BackendError> {
+        self.with(|index| {
+            index
+                .writer()
+                .delete_all_documents()
+                .map(|_| ())
+                .map_err(engine)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl TextIndex for TantivyTextIndex {
+    async fn search(
+        &self,
+        scope: &Scope,
+        query: &str,
+        k: usize,
+    ) -> Result<Vec<ChunkHit>, BackendError> {
+        let (scope, query) = (scope.clone(), query.to_string());
+        self.with(move |engine| engine.search(&scope, &query, k))
+            .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn tantivy_passes_the_text_index_contract() {
+    #[tokio::test]
+    async fn tantivy_passes_the_text_index_contract() {
         let dir = tempfile::tempdir().unwrap();
         let index = TantivyTextIndex::open(dir.path()).unwrap();
-        twinlake_core::backend::contract::text_index(&index);
+        twinlake_core::contract::text_index(&index).await;
+        let alice = Scope::parse("t1", "alice").unwrap();
+        let kept = twinlake_core::contract::chunk(&alice, "kept", "kept words", 1, 4);
+        index.upsert(std::slice::from_ref(&kept)).await.unwrap();
+        index.commit().await.unwrap();
         drop(index);
         // Committed data survives a reopen.
         let index = TantivyTextIndex::open(dir.path()).unwrap();
-        assert_eq!(
-            index.count(&Scope::parse("t1", "alice").unwrap()).unwrap(),
-            3
-        );
+        assert_eq!(index.list_ids(&alice).await.unwrap(), vec![kept.chunk_id]);
     }
 }

@@ -16,10 +16,10 @@ use twinlake_core::CoreError;
 use twinlake_core::backend::VectorIndex;
 use twinlake_core::config::split_url;
 
-use crate::PipelineError;
+use crate::StoreError;
 
 /// Opens the vector index named by `url` for vectors of `dim` floats.
-pub fn open(url: &str, dim: usize) -> Result<Arc<dyn VectorIndex>, PipelineError> {
+pub fn open(url: &str, dim: usize) -> Result<Arc<dyn VectorIndex>, StoreError> {
     match split_url(url) {
         Some(("edge", path)) if path.starts_with('/') => Ok(Arc::new(edge::EdgeVectorIndex::open(
             std::path::Path::new(path),

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use twinlake_core::backend::{BackendError, Delivery, Producer, Source};
+use twinlake_core::backend::{BackendError, Bus, Delivery, Producer, Source};
 
 const BACKEND: &str = "embedded bus";
 const HEADER: usize = 8;
@@ -168,7 +168,11 @@ impl EmbeddedBus {
 
     /// A consumer of `topic` for consumer group `group`, starting at the
     /// group's committed position.
-    pub fn consumer(&self, topic: &str, group: &str) -> Result<EmbeddedConsumer, BackendError> {
+    pub fn open_consumer(
+        &self,
+        topic: &str,
+        group: &str,
+    ) -> Result<EmbeddedConsumer, BackendError> {
         let log = self.topic(topic)?;
         let offset_file = self.dir.join(topic).join("groups").join(group);
         let committed = match std::fs::read_to_string(&offset_file) {
@@ -189,8 +193,8 @@ impl EmbeddedBus {
     }
 
     /// Messages of `topic` not yet committed by `group`.
-    pub fn lag(&self, topic: &str, group: &str) -> Result<u64, BackendError> {
-        let consumer = self.consumer(topic, group)?;
+    pub fn pending(&self, topic: &str, group: &str) -> Result<u64, BackendError> {
+        let consumer = self.open_consumer(topic, group)?;
         let end = consumer
             .log
             .lock()
@@ -207,6 +211,17 @@ impl Producer for EmbeddedBus {
         let log = self.topic(topic)?;
         let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
         log.append(key, payload)
+    }
+}
+
+#[async_trait]
+impl Bus for EmbeddedBus {
+    async fn consumer(&self, topic: &str, group: &str) -> Result<Box<dyn Source>, BackendError> {
+        Ok(Box::new(self.open_consumer(topic, group)?))
+    }
+
+    async fn lag(&self, topic: &str, group: &str) -> Result<u64, BackendError> {
+        self.pending(topic, group)
     }
 }
 
@@ -262,7 +277,7 @@ impl Source for EmbeddedConsumer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twinlake_core::backend::contract;
+    use twinlake_core::contract;
 
     #[tokio::test]
     async fn embedded_bus_passes_the_source_contract() {
@@ -272,7 +287,7 @@ mod tests {
             // A fresh bus handle per consumer: as after a process restart.
             EmbeddedBus::open(dir.path())
                 .unwrap()
-                .consumer("t", "g")
+                .open_consumer("t", "g")
                 .unwrap()
         })
         .await;
@@ -294,14 +309,14 @@ mod tests {
             .unwrap();
 
         let bus = EmbeddedBus::open(dir.path()).unwrap();
-        let mut c = bus.consumer("t", "g").unwrap();
+        let mut c = bus.open_consumer("t", "g").unwrap();
         let got = c.poll(10).await.unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].payload, b"whole");
         // New records append cleanly after the cut.
         assert_eq!(bus.send("t", b"k", b"next").await.unwrap(), 1);
         assert_eq!(c.poll(10).await.unwrap()[0].payload, b"next");
-        assert_eq!(bus.lag("t", "g").unwrap(), 2);
-        assert!(bus.consumer("bad/topic", "g").is_err());
+        assert_eq!(bus.lag("t", "g").await.unwrap(), 2);
+        assert!(bus.consumer("bad/topic", "g").await.is_err());
     }
 }

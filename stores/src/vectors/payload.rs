@@ -108,7 +108,7 @@ pub fn from_payload(
 mod tests {
     use super::*;
     use twinlake_core::Scope;
-    use twinlake_core::backend::contract::chunk;
+    use twinlake_core::contract::chunk;
 
     #[test]
     fn payload_round_trips_and_ids_are_stable() {

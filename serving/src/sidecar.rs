@@ -1,0 +1,106 @@
+//! The model sidecar: the embedding model behind an OpenAI-compatible
+//! `POST /v1/embeddings` (and `GET /health`), so that pipeline workers and
+//! API servers with `model.url` pointing here share one model server, which
+//! can be replicated behind a load balancer, instead of each loading the
+//! model. It embeds with the same code as the in-process embedder, so both
+//! give the same vectors.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use twinlake_core::backend::{Embedder, on_blocking_pool};
+use twinlake_stores::embedder::MODEL_NAME;
+use twinlake_stores::embedder::in_process::InProcess;
+use twinlake_stores::embedder::sidecar::{
+    EmbeddingItem, EmbeddingsReply, EmbeddingsRequest, SidecarHealth, Usage,
+};
+
+use crate::ServingError;
+
+/// The most texts one request may embed.
+pub const MAX_INPUTS: usize = 2048;
+
+/// The largest request body, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The sidecar's routes over a loaded model.
+pub fn router(model: Arc<InProcess>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/v1/embeddings", post(embeddings))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(model)
+}
+
+async fn health(State(model): State<Arc<InProcess>>) -> Json<SidecarHealth> {
+    Json(SidecarHealth {
+        status: "ok".into(),
+        model: MODEL_NAME.into(),
+        dim: model.dim(),
+    })
+}
+
+async fn embeddings(
+    State(model): State<Arc<InProcess>>,
+    Json(request): Json<EmbeddingsRequest>,
+) -> Result<Json<EmbeddingsReply>, ServingError> {
+    if request.model != MODEL_NAME {
+        return Err(ServingError::NotFound(format!(
+            "model {:?}: this sidecar serves {MODEL_NAME:?}",
+            request.model
+        )));
+    }
+    let texts = request.input.into_texts();
+    if texts.is_empty() || texts.len() > MAX_INPUTS {
+        return Err(ServingError::BadRequest(format!(
+            "input must hold 1 to {MAX_INPUTS} texts, not {}",
+            texts.len()
+        )));
+    }
+    // Counting tokens is model work too: off the async threads.
+    let (counted, inner) = (texts.clone(), model.model().clone());
+    let tokens = on_blocking_pool("model sidecar", move || {
+        let tokenizer = inner.tokenizer();
+        Ok(counted
+            .iter()
+            .map(|t| {
+                tokenizer
+                    .encode(t.as_str(), false)
+                    .map_or(0, |e| e.get_ids().len() as u64)
+            })
+            .sum::<u64>())
+    })
+    .await?;
+    let vectors = model.embed(texts).await?;
+    Ok(Json(EmbeddingsReply {
+        object: "list".into(),
+        data: vectors
+            .into_iter()
+            .enumerate()
+            .map(|(index, embedding)| EmbeddingItem {
+                object: "embedding".into(),
+                index,
+                embedding,
+            })
+            .collect(),
+        model: MODEL_NAME.into(),
+        usage: Usage {
+            prompt_tokens: tokens,
+            total_tokens: tokens,
+        },
+    }))
+}
+
+/// Serves the sidecar on `listener` until ctrl-c.
+pub async fn serve(
+    model: Arc<InProcess>,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(model))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,327 @@
+//! The chat log on a PostgreSQL server, through sqlx's connection pool.
+//!
+//! `postgres://user@host:port/db?schema=name` keeps the tables in schema
+//! `name` (created if missing), so several deployments or test runs can
+//! share one database. Migrations run under a transaction-scoped advisory
+//! lock, so workers starting together apply each one once.
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Connection, Row};
+use twinlake_core::Scope;
+use twinlake_core::backend::BackendError;
+use twinlake_core::backend::chat_log::{self, ChatLog, Role, Turn};
+
+use super::Migration;
+use crate::StoreError;
+
+const BACKEND: &str = "postgres";
+
+/// Connections the pool keeps at most.
+const POOL_SIZE: u32 = 8;
+
+/// A key for `pg_advisory_xact_lock`, taken while migrating.
+const MIGRATION_LOCK: i64 = 0x7477_696e_6c61_6b65; // "twinlake"
+
+/// The PostgreSQL schema's migrations, in order.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_chat_log.sql",
+    sql: include_str!("../../migrations/postgres/0001_chat_log.sql"),
+}];
+
+fn failed(e: sqlx::Error) -> BackendError {
+    BackendError::engine(BACKEND, e)
+}
+
+/// The chat log in a PostgreSQL database.
+pub struct PostgresChatLog {
+    pool: PgPool,
+}
+
+/// Splits `?schema=name` off a PostgreSQL URL.
+fn schema_of(url: &str) -> Result<(String, Option<String>), BackendError> {
+    let mut parsed =
+        url::Url::parse(url).map_err(|e| BackendError::engine(BACKEND, format!("bad url: {e}")))?;
+    let mut schema = None;
+    let rest: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter_map(|(k, v)| {
+            if k == "schema" {
+                schema = Some(v.into_owned());
+                None
+            } else {
+                Some((k.into_owned(), v.into_owned()))
+            }
+        })
+        .collect();
+    parsed.set_query(None);
+    if !rest.is_empty() {
+        parsed.query_pairs_mut().extend_pairs(rest);
+    }
+    if let Some(s) = &schema {
+        let valid = !s.is_empty()
+            && s.len() <= 63
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && !s.starts_with(|c: char| c.is_ascii_digit());
+        if !valid {
+            return Err(BackendError::engine(
+                BACKEND,
+                format!("schema {s:?}: use lower-case letters, digits and _"),
+            ));
+        }
+    }
+    Ok((parsed.to_string(), schema))
+}
+
+impl PostgresChatLog {
+    /// Connects to `url`, creates its schema if named and missing, and
+    /// applies the migrations it lacks.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let (plain, schema) = schema_of(url)?;
+        let unavailable = |e: sqlx::Error| BackendError::Unavailable {
+            backend: BACKEND,
+            url: redact(&plain),
+            message: e.to_string(),
+        };
+        let mut options = PgConnectOptions::from_str(&plain).map_err(unavailable)?;
+        if let Some(schema) = &schema {
+            let mut conn = sqlx::PgConnection::connect_with(&options)
+                .await
+                .map_err(unavailable)?;
+            let create = format!("CREATE SCHEMA IF NOT EXISTS {schema}");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+                .execute(&mut conn)
+                .await
+                .map_err(failed)?;
+            conn.close().await.map_err(failed)?;
+            options = options.options([("search_path", schema.as_str())]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .connect_with(options)
+            .await
+            .map_err(unavailable)?;
+        migrate(&pool).await?;
+        Ok(PostgresChatLog { pool })
+    }
+}
+
+/// The URL without its password, for error messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn migrate(pool: &PgPool) -> Result<(), BackendError> {
+    let mut tx = pool.begin().await.map_err(failed)?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(failed)?;
+    for m in MIGRATIONS {
+        let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(failed)?;
+        if done.is_some() {
+            continue;
+        }
+        sqlx::raw_sql(m.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| BackendError::engine(BACKEND, format!("migration {}: {e}", m.name)))?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(chrono::Utc::now().to_rfc3339())
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+    }
+    tx.commit().await.map_err(failed)
+}
+
+fn turn(row: &PgRow) -> Result<Turn, sqlx::Error> {
+    let citations: String = row.try_get("citations")?;
+    Ok(Turn {
+        id: row.try_get("id")?,
+        conversation_id: row.try_get("conversation_id")?,
+        seq: row.try_get("seq")?,
+        role: row.try_get("role")?,
+        text: row.try_get("text")?,
+        citations: serde_json::from_str(&citations).unwrap_or_default(),
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+#[async_trait]
+impl ChatLog for PostgresChatLog {
+    async fn start_conversation(&self, scope: &Scope, title: &str) -> Result<String, BackendError> {
+        let now = chrono::Utc::now();
+        let id = chat_log::conversation_id(scope, title, now);
+        sqlx::query(
+            "INSERT INTO conversations (id, tenant, user_id, title, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(chat_log::title(title))
+        .bind(now.to_rfc3339())
+        .execute(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(id)
+    }
+
+    async fn owns(&self, scope: &Scope, id: &str) -> Result<bool, BackendError> {
+        let found = sqlx::query(
+            "SELECT 1 FROM conversations WHERE id = $1 AND tenant = $2 AND user_id = $3",
+        )
+        .bind(id)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(found.is_some())
+    }
+
+    async fn append(
+        &self,
+        scope: &Scope,
+        conversation_id: &str,
+        role: Role,
+        text: &str,
+        citations: &serde_json::Value,
+    ) -> Result<Turn, BackendError> {
+        let mut tx = self.pool.begin().await.map_err(failed)?;
+        // The row lock this update takes orders concurrent appends.
+        let seq: Option<i64> = sqlx::query(
+            "UPDATE conversations SET last_seq = last_seq + 1
+             WHERE id = $1 AND tenant = $2 AND user_id = $3 RETURNING last_seq",
+        )
+        .bind(conversation_id)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(failed)?
+        .map(|row| row.try_get(0))
+        .transpose()
+        .map_err(failed)?;
+        let Some(seq) = seq else {
+            return Err(chat_log::no_conversation(BACKEND, scope, conversation_id));
+        };
+        let created_at = chrono::Utc::now().to_rfc3339();
+        let id: i64 = sqlx::query(
+            "INSERT INTO turns (conversation_id, tenant, user_id, seq, role, text, citations, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(conversation_id)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(seq)
+        .bind(role.as_str())
+        .bind(text)
+        .bind(citations.to_string())
+        .bind(&created_at)
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        Ok(Turn {
+            id,
+            conversation_id: conversation_id.to_string(),
+            seq,
+            role: role.as_str().into(),
+            text: text.to_string(),
+            citations: citations.clone(),
+            created_at,
+        })
+    }
+
+    async fn turns(
+        &self,
+        scope: &Scope,
+        conversation_id: &str,
+        limit: usize,
+    ) -> Result<Vec<Turn>, BackendError> {
+        let rows = sqlx::query(
+            "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+             WHERE tenant = $1 AND user_id = $2 AND conversation_id = $3 ORDER BY seq DESC LIMIT $4",
+        )
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(conversation_id)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        let mut turns = rows
+            .iter()
+            .map(turn)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(failed)?;
+        turns.reverse();
+        Ok(turns)
+    }
+
+    async fn delete_scope(&self, scope: &Scope) -> Result<u64, BackendError> {
+        let mut tx = self.pool.begin().await.map_err(failed)?;
+        let turns = sqlx::query("DELETE FROM turns WHERE tenant = $1 AND user_id = $2")
+            .bind(scope.tenant.as_str())
+            .bind(scope.user.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?
+            .rows_affected();
+        sqlx::query("DELETE FROM conversations WHERE tenant = $1 AND user_id = $2")
+            .bind(scope.tenant.as_str())
+            .bind(scope.user.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        Ok(turns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_parameter_is_split_off_and_checked() {
+        let (url, schema) =
+            schema_of("postgres://postgres@127.0.0.1:5432/test?schema=run_1&sslmode=disable")
+                .unwrap();
+        assert_eq!(
+            url,
+            "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+        );
+        assert_eq!(schema.as_deref(), Some("run_1"));
+        assert!(schema_of("postgres://h/db?schema=x;drop").is_err());
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+}

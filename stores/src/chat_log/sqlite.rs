@@ -1,0 +1,307 @@
+//! The embedded chat log: SQLite through rusqlite, one connection behind a
+//! mutex, every call on the blocking pool.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use twinlake_core::Scope;
+use twinlake_core::backend::chat_log::{self, ChatLog, Role, Turn};
+use twinlake_core::backend::{BackendError, on_blocking_pool};
+
+use super::Migration;
+use crate::StoreError;
+
+const BACKEND: &str = "sqlite";
+
+/// The SQLite schema's migrations, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_chat_log.sql",
+        sql: include_str!("../../migrations/sqlite/0001_chat_log.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_turn_counter.sql",
+        sql: include_str!("../../migrations/sqlite/0002_turn_counter.sql"),
+    },
+];
+
+fn failed(e: rusqlite::Error) -> BackendError {
+    BackendError::engine(BACKEND, e)
+}
+
+/// The chat log in one SQLite file.
+pub struct SqliteChatLog {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteChatLog {
+    /// Opens (creating) the database at `path` and migrates it.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let path = path.to_path_buf();
+        let conn = on_blocking_pool(BACKEND, move || {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|source| BackendError::Io {
+                    backend: BACKEND,
+                    context: format!("create {}", dir.display()),
+                    source,
+                })?;
+            }
+            let conn = Connection::open(&path).map_err(failed)?;
+            prepare(conn)
+        })
+        .await?;
+        Ok(SqliteChatLog {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// A database in memory, for tests.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = prepare(Connection::open_in_memory().map_err(failed)?)?;
+        Ok(SqliteChatLog {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `work` on the connection, on the blocking pool.
+    async fn with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, BackendError> + Send + 'static,
+    ) -> Result<T, BackendError> {
+        let conn = self.conn.clone();
+        on_blocking_pool(BACKEND, move || {
+            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            work(&mut conn)
+        })
+        .await
+    }
+}
+
+/// Sets the connection's pragmas and applies the migrations it lacks.
+fn prepare(mut conn: Connection) -> Result<Connection, BackendError> {
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
+        .map_err(failed)?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .map_err(failed)?;
+    for m in MIGRATIONS {
+        let tx = conn.transaction().map_err(failed)?;
+        let done: Option<i64> = tx
+            .query_row(
+                "SELECT version FROM schema_migrations WHERE version = ?1",
+                params![m.version],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(failed)?;
+        if done.is_none() {
+            tx.execute_batch(m.sql)
+                .map_err(|e| BackendError::engine(BACKEND, format!("migration {}: {e}", m.name)))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                params![m.version, m.name, chrono::Utc::now().to_rfc3339()],
+            )
+            .map_err(failed)?;
+        }
+        tx.commit().map_err(failed)?;
+    }
+    Ok(conn)
+}
+
+fn owns(conn: &Connection, scope: &Scope, id: &str) -> Result<bool, BackendError> {
+    let found: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM conversations WHERE id = ?1 AND tenant = ?2 AND user = ?3",
+            params![id, scope.tenant.as_str(), scope.user.as_str()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(failed)?;
+    Ok(found.is_some())
+}
+
+#[async_trait]
+impl ChatLog for SqliteChatLog {
+    async fn start_conversation(&self, scope: &Scope, title: &str) -> Result<String, BackendError> {
+        let now = chrono::Utc::now();
+        let id = chat_log::conversation_id(scope, title, now);
+        let (scope, title, out) = (scope.clone(), chat_log::title(title), id.clone());
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO conversations (id, tenant, user, title, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, scope.tenant.as_str(), scope.user.as_str(), title, now.to_rfc3339()],
+            )
+            .map_err(failed)
+        })
+        .await?;
+        Ok(out)
+    }
+
+    async fn owns(&self, scope: &Scope, id: &str) -> Result<bool, BackendError> {
+        let (scope, id) = (scope.clone(), id.to_string());
+        self.with(move |conn| owns(conn, &scope, &id)).await
+    }
+
+    async fn append(
+        &self,
+        scope: &Scope,
+        conversation_id: &str,
+        role: Role,
+        text: &str,
+        citations: &serde_json::Value,
+    ) -> Result<Turn, BackendError> {
+        let (scope, conversation_id, text, citations) = (
+            scope.clone(),
+            conversation_id.to_string(),
+            text.to_string(),
+            citations.clone(),
+        );
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(failed)?;
+            let seq: Option<i64> = tx
+                .query_row(
+                    "UPDATE conversations SET last_seq = last_seq + 1
+                     WHERE id = ?1 AND tenant = ?2 AND user = ?3 RETURNING last_seq",
+                    params![conversation_id, scope.tenant.as_str(), scope.user.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(failed)?;
+            let Some(seq) = seq else {
+                return Err(chat_log::no_conversation(BACKEND, &scope, &conversation_id));
+            };
+            let created_at = chrono::Utc::now().to_rfc3339();
+            tx.execute(
+                "INSERT INTO turns (conversation_id, tenant, user, seq, role, text, citations, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![conversation_id, scope.tenant.as_str(), scope.user.as_str(), seq, role.as_str(), text, citations.to_string(), created_at],
+            )
+            .map_err(failed)?;
+            let id = tx.last_insert_rowid();
+            tx.commit().map_err(failed)?;
+            Ok(Turn {
+                id,
+                conversation_id,
+                seq,
+                role: role.as_str().into(),
+                text,
+                citations,
+                created_at,
+            })
+        })
+        .await
+    }
+
+    async fn turns(
+        &self,
+        scope: &Scope,
+        conversation_id: &str,
+        limit: usize,
+    ) -> Result<Vec<Turn>, BackendError> {
+        let (scope, conversation_id) = (scope.clone(), conversation_id.to_string());
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+                     WHERE tenant = ?1 AND user = ?2 AND conversation_id = ?3 ORDER BY seq DESC LIMIT ?4",
+                )
+                .map_err(failed)?;
+            let mut turns = stmt
+                .query_map(
+                    params![
+                        scope.tenant.as_str(),
+                        scope.user.as_str(),
+                        conversation_id,
+                        i64::try_from(limit).unwrap_or(i64::MAX)
+                    ],
+                    |r| {
+                        let citations: String = r.get(5)?;
+                        Ok(Turn {
+                            id: r.get(0)?,
+                            conversation_id: r.get(1)?,
+                            seq: r.get(2)?,
+                            role: r.get(3)?,
+                            text: r.get(4)?,
+                            citations: serde_json::from_str(&citations).unwrap_or_default(),
+                            created_at: r.get(6)?,
+                        })
+                    },
+                )
+                .map_err(failed)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(failed)?;
+            turns.reverse();
+            Ok(turns)
+        })
+        .await
+    }
+
+    async fn delete_scope(&self, scope: &Scope) -> Result<u64, BackendError> {
+        let scope = scope.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(failed)?;
+            let who = params![scope.tenant.as_str(), scope.user.as_str()];
+            let turns = tx
+                .execute("DELETE FROM turns WHERE tenant = ?1 AND user = ?2", who)
+                .map_err(failed)?;
+            tx.execute(
+                "DELETE FROM conversations WHERE tenant = ?1 AND user = ?2",
+                who,
+            )
+            .map_err(failed)?;
+            tx.commit().map_err(failed)?;
+            Ok(turns as u64)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite_passes_the_chat_log_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = SqliteChatLog::open(&dir.path().join("chat.db"))
+            .await
+            .unwrap();
+        twinlake_core::contract::chat_log::chat_log(Arc::new(log)).await;
+    }
+
+    #[tokio::test]
+    async fn a_database_from_before_migrations_is_adopted_with_its_turns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.db");
+        {
+            // The layout twinlake wrote before migrations were recorded.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0].sql).unwrap();
+            conn.execute_batch(
+                "INSERT INTO conversations (id, tenant, user, title, created_at)
+                   VALUES ('c1', 't1', 'alice', 'hi', '2026-01-01T00:00:00Z');
+                 INSERT INTO turns (conversation_id, tenant, user, seq, role, text, created_at)
+                   VALUES ('c1', 't1', 'alice', 1, 'user', 'hi', '2026-01-01T00:00:00Z'),
+                          ('c1', 't1', 'alice', 2, 'twin', 'hello', '2026-01-01T00:00:01Z');",
+            )
+            .unwrap();
+        }
+        let log = SqliteChatLog::open(&path).await.unwrap();
+        let alice = Scope::parse("t1", "alice").unwrap();
+        let turn = log
+            .append(&alice, "c1", Role::User, "again", &serde_json::json!([]))
+            .await
+            .unwrap();
+        assert_eq!(turn.seq, 3, "the counter did not start after the old turns");
+        drop(log);
+        // Reopening applies nothing twice.
+        let log = SqliteChatLog::open(&path).await.unwrap();
+        assert_eq!(log.turns(&alice, "c1", 10).await.unwrap().len(), 3);
+    }
+}
