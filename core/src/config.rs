@@ -34,6 +34,8 @@ pub struct Config {
     pub text: UrlConfig,
     /// The bus that feeds the ingest pipeline.
     pub bus: UrlConfig,
+    /// The knowledge graph's store: `lake://` (the lake's tables).
+    pub graph: UrlConfig,
     /// The relational store: conversations and their turns today (the
     /// chat log); `sqlite:///abs/file.db` embedded, `postgres://...` on a
     /// server. Older files call this section `chat_log`.
@@ -168,6 +170,9 @@ impl Config {
             },
             bus: UrlConfig {
                 url: at("embedded", "bus"),
+            },
+            graph: UrlConfig {
+                url: "lake://".into(),
             },
             relational: UrlConfig {
                 url: at("sqlite", "chat.db"),

@@ -142,9 +142,12 @@ pub async fn run(
         &episodes,
         &texts,
     );
-    store
-        .write(scope, &distilled.memories, &distilled.graph)
+    // The graph first: a reader that finds the new memories finds their facts.
+    backends
+        .graph
+        .replace(scope, &distilled.graph.entities, &distilled.graph.facts)
         .await?;
+    store.write(scope, &distilled.memories).await?;
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     let count = |f: &dyn Fn(&Memory) -> bool| distilled.memories.iter().filter(|m| f(m)).count();
     Ok(DistillReport {

@@ -259,15 +259,12 @@ async fn graph_handler(
                 .unwrap_or(i64::MAX),
         )),
     };
-    let graph = twinlake_pipelines::memory::store::MemoryStore::new(state.backends.lake.clone())
-        .graph(&scope)
+    let graph = &state.backends.graph;
+    let entity = graph.find(&scope, &query.entity).await?.ok_or_else(|| {
+        ServingError::NotFound(format!("no entity {:?} in {user}'s graph", query.entity))
+    })?;
+    let neighbours = graph
+        .neighbours(&scope, &entity.entity_id, query.depth, window)
         .await?;
-    let entity = graph
-        .find(&query.entity)
-        .ok_or_else(|| {
-            ServingError::NotFound(format!("no entity {:?} in {user}'s graph", query.entity))
-        })?
-        .clone();
-    let neighbours = graph.neighbours(&entity.entity_id, query.depth, window);
     Ok(Json(json!({ "entity": entity, "neighbours": neighbours })))
 }

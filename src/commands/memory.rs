@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
-use twinlake_pipelines::memory::store::MemoryStore;
 use twinlake_serving::twin::memories;
 use twinlake_serving::twin::profile::{self, ProfileItem};
 
@@ -163,14 +162,16 @@ pub async fn graph(config: &Config, args: GraphArgs) -> anyhow::Result<ExitCode>
     let scope = Scope::parse(&config.tenant, &args.user)?;
     anyhow::ensure!((1..=3).contains(&args.depth), "--depth must be 1, 2 or 3");
     let backends = super::open_backends(config).await?;
-    let graph = MemoryStore::new(backends.lake.clone())
-        .graph(&scope)
-        .await?;
+    let graph = &backends.graph;
     let entity = graph
-        .find(&args.entity)
+        .find(&scope, &args.entity)
+        .await?
         .ok_or_else(|| anyhow::anyhow!("no entity {:?} in {}'s graph", args.entity, args.user))?;
     println!("{} ({})", entity.name, entity.kind.as_str());
-    for n in graph.neighbours(&entity.entity_id, args.depth, None) {
+    for n in graph
+        .neighbours(&scope, &entity.entity_id, args.depth, None)
+        .await?
+    {
         println!(
             "{}{} ({}) via {}: {}",
             "  ".repeat(n.depth),

@@ -11,7 +11,9 @@ use std::sync::{Arc, OnceLock};
 use tokenizers::Tokenizer;
 use tokio::sync::OnceCell;
 use twinlake_core::CoreError;
-use twinlake_core::backend::{BackendError, Bus, ChatLog, Embedder, TextIndex, VectorIndex};
+use twinlake_core::backend::{
+    BackendError, Bus, ChatLog, Embedder, GraphStore, TextIndex, VectorIndex,
+};
 use twinlake_core::config::{Config, split_url};
 use twinlake_core::lake::Lake;
 use twinlake_udfs::model::{ModelFiles, load_tokenizer};
@@ -19,7 +21,7 @@ use twinlake_udfs::parse::dates;
 
 use crate::closed::Closed;
 use crate::lock::DataDirLock;
-use crate::{StoreError, bus, chat_log, embedder, text, vectors};
+use crate::{StoreError, bus, chat_log, embedder, graph, text, vectors};
 
 /// Every store a twinlake process uses, opened from one configuration.
 pub struct Backends {
@@ -33,6 +35,8 @@ pub struct Backends {
     pub text: Arc<dyn TextIndex>,
     /// The chat log, in the relational store.
     pub chat_log: Arc<dyn ChatLog>,
+    /// The knowledge graph.
+    pub graph: Arc<dyn GraphStore>,
     /// The zone of times an export gives without one (`ingest.time_zone`).
     pub local_zone: Option<dates::Tz>,
     /// Whether an index on disk had an older layout and is closed: rebuild
@@ -77,12 +81,14 @@ impl Backends {
                 Err(other) => return Err(other),
             };
         let chat_log = chat_log::open(&config.relational.url).await?;
+        let graph = graph::open(&config.graph.url, &lake)?;
         Ok(Backends {
             config: config.clone(),
             lake,
             vectors,
             text,
             chat_log,
+            graph,
             local_zone,
             indexes_outdated,
             dim,

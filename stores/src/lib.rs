@@ -11,6 +11,7 @@
 //! | full-text index | [`text`] | `tantivy:///dir` | |
 //! | bus | [`bus`] | `embedded:///dir` (a durable log) | |
 //! | chat log (relational store) | [`chat_log`] | `sqlite:///file.db` | `postgres://...` |
+//! | knowledge graph | [`graph`] | `lake://` (the lake's tables, walked in memory) | |
 //! | embedder | [`embedder`] | the ONNX model in process | `http://...` (the model sidecar) |
 //!
 //! Each module's `open` reads the URL's scheme and opens that
@@ -25,7 +26,9 @@ pub mod chat_log;
 pub mod closed;
 pub mod embedder;
 pub mod error;
+pub mod graph;
 pub mod lock;
+pub mod parquet;
 pub mod text;
 pub mod vectors;
 

@@ -12,6 +12,8 @@
 //!   consumer-group semantics.
 //! - [`ChatLog`] ([`chat_log`]): the relational store's conversations and
 //!   their turns, the ordered audit trail of chats with twins.
+//! - [`GraphStore`] ([`graph`]): the temporal knowledge graph, in the lake's
+//!   tables or a graph database.
 //! - [`Embedder`] ([`embedder`]): the sentence-embedding model, in process
 //!   or behind the model sidecar.
 //!
@@ -23,11 +25,13 @@
 pub mod bus;
 pub mod chat_log;
 pub mod embedder;
+pub mod graph;
 pub mod index;
 
 pub use bus::{Bus, Delivery, Producer, Source};
 pub use chat_log::{ChatLog, Role, Turn};
 pub use embedder::Embedder;
+pub use graph::{GraphStore, Neighbour};
 pub use index::{ChunkHit, ChunkIndex, TextIndex, VectorIndex};
 
 /// An error raised by a backend implementation.

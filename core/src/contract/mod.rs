@@ -6,10 +6,12 @@
 //!   listing, deletion).
 //! - [`bus`]: a bus's consumer-group source.
 //! - [`chat_log`]: the relational store's conversations and turns.
+//! - [`graph`]: the knowledge graph's store.
 //! - [`crate::lake::contract`]: the lake's object store.
 
 pub mod bus;
 pub mod chat_log;
+pub mod graph;
 pub mod index;
 
 use crate::Scope;

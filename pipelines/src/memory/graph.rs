@@ -1,6 +1,7 @@
-//! The temporal knowledge graph: entities resolved within a tenant, facts
-//! (edges with text, validity and sources) derived from memories and
-//! documents, and an in-memory adjacency for neighbourhood queries.
+//! The temporal knowledge graph's contents: entities resolved within a
+//! tenant, and facts (edges with text, validity and sources) derived from
+//! memories and documents. Where they are kept and walked is the graph
+//! store's business (`twinlake_stores::graph`).
 //!
 //! Resolution: an entity's id derives from the tenant, its kind class and
 //! its canonical name, so every user's footprint maps "Ana", "ana" and
@@ -8,7 +9,7 @@
 //! name it starts ("Alice" is "Alice Martin") when exactly one exists, and
 //! a name that is a member's (by [`Members`]) is that member's User node.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use twinlake_core::memory::{Entity, EntityKind, Fact, Memory, MemoryKind};
 use twinlake_core::record::Episode;
@@ -325,120 +326,11 @@ fn contains_word(text: &str, name: &str) -> bool {
     })
 }
 
-/// One step of a neighbourhood walk.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Neighbour {
-    /// The entity reached.
-    pub entity: Entity,
-    /// Hops from the start (1 or 2).
-    pub depth: usize,
-    /// The fact that led there.
-    pub via: Fact,
-}
-
-/// The graph in memory: entities by id and facts by the entities they touch.
-#[derive(Clone, Debug, Default)]
-pub struct MemoryGraph {
-    entities: HashMap<String, Entity>,
-    facts: Vec<Fact>,
-    adjacency: HashMap<String, Vec<usize>>,
-}
-
-impl MemoryGraph {
-    /// Builds the adjacency over `parts`.
-    pub fn new(parts: GraphParts) -> Self {
-        let mut adjacency: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, f) in parts.facts.iter().enumerate() {
-            adjacency.entry(f.from.clone()).or_default().push(i);
-            adjacency.entry(f.to.clone()).or_default().push(i);
-        }
-        MemoryGraph {
-            entities: parts
-                .entities
-                .into_iter()
-                .map(|e| (e.entity_id.clone(), e))
-                .collect(),
-            facts: parts.facts,
-            adjacency,
-        }
-    }
-
-    /// The entity named `name` (or one of its aliases), case-insensitively.
-    pub fn find(&self, name: &str) -> Option<&Entity> {
-        let key = canonical(name);
-        let mut found: Vec<&Entity> = self
-            .entities
-            .values()
-            .filter(|e| {
-                std::iter::once(&e.name)
-                    .chain(&e.aliases)
-                    .any(|n| canonical(n) == key)
-            })
-            .collect();
-        found.sort_by_key(|e| (e.kind != EntityKind::User, e.entity_id.clone()));
-        found.first().copied()
-    }
-
-    /// Entities within `depth` hops of `start` along facts that held at some
-    /// time in `window` (all facts when None), nearest first.
-    pub fn neighbours(
-        &self,
-        start: &str,
-        depth: usize,
-        window: Option<(i64, i64)>,
-    ) -> Vec<Neighbour> {
-        let mut seen: HashSet<&str> = HashSet::from([start]);
-        let mut queue = VecDeque::from([(start, 0usize)]);
-        let mut out = Vec::new();
-        while let Some((at, d)) = queue.pop_front() {
-            if d == depth {
-                continue;
-            }
-            for &i in self.adjacency.get(at).into_iter().flatten() {
-                let fact = &self.facts[i];
-                if window.is_some_and(|(from, to)| !fact.overlaps(from, to)) {
-                    continue;
-                }
-                let other = if fact.from == at {
-                    &fact.to
-                } else {
-                    &fact.from
-                };
-                if seen.insert(other.as_str()) {
-                    if let Some(entity) = self.entities.get(other) {
-                        out.push(Neighbour {
-                            entity: entity.clone(),
-                            depth: d + 1,
-                            via: fact.clone(),
-                        });
-                    }
-                    queue.push_back((other.as_str(), d + 1));
-                }
-            }
-        }
-        out
-    }
-
-    /// Facts touching `entity` that held at `as_of_us`.
-    pub fn facts_as_of(&self, entity: &str, as_of_us: i64) -> Vec<&Fact> {
-        self.adjacency
-            .get(entity)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.facts[i])
-            .filter(|f| f.is_valid_at(as_of_us))
-            .collect()
-    }
-
-    /// Every fact.
-    pub fn facts(&self) -> &[Fact] {
-        &self.facts
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use twinlake_core::backend::Neighbour;
+    use twinlake_stores::graph::adjacency::MemoryGraph;
 
     fn scope() -> Scope {
         Scope::parse("t", "alice").unwrap()
@@ -515,7 +407,8 @@ mod tests {
                 Some(50),
             ),
         ];
-        MemoryGraph::new(build(&scope(), "Alice Martin", &memories, &[], &members))
+        let parts = build(&scope(), "Alice Martin", &memories, &[], &members);
+        MemoryGraph::new(parts.entities, parts.facts)
     }
 
     #[test]

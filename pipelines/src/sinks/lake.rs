@@ -11,18 +11,14 @@
 //! `sources/<file hash>.parquet` marks the whole file done.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use bytes::Bytes;
-use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use twinlake_core::lake::Lake;
 use twinlake_core::record::{Chunk, Episode};
 use twinlake_core::schema::{self, SourceFile, table};
 use twinlake_core::{ContentHash, CoreError, Scope};
+use twinlake_stores::parquet::encode;
 
 use crate::PipelineError;
 
@@ -126,18 +122,6 @@ pub fn group_key(episodes: &[Episode]) -> String {
     ContentHash::of_parts(&ids).to_hex()
 }
 
-/// Encodes a batch as a zstd-compressed Parquet file.
-pub fn encode(batch: &arrow::array::RecordBatch) -> Result<Bytes, PipelineError> {
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
-        .build();
-    let mut buffer = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut buffer, Arc::clone(&batch.schema()), Some(props))?;
-    writer.write(batch)?;
-    writer.close()?;
-    Ok(Bytes::from(buffer))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,7 +191,7 @@ mod tests {
             .path()
             .join(format!("tenant=t/user=u/chunks/{key}.parquet"));
         let first = std::fs::read(&file).unwrap();
-        let reader = ParquetRecordBatchReaderBuilder::try_new(Bytes::from(first.clone()))
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(first.clone()))
             .unwrap()
             .build()
             .unwrap();

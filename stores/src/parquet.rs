@@ -1,0 +1,51 @@
+//! Parquet objects of the lake: how a record batch is encoded into one
+//! object and read back. Encoding is deterministic, so the same rows always
+//! land as the same bytes at the same key (replays rewrite nothing new).
+
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+use bytes::Bytes;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
+use parquet::file::properties::WriterProperties;
+use twinlake_core::CoreError;
+
+/// Encodes a batch as a zstd-compressed Parquet file.
+pub fn encode(batch: &RecordBatch) -> Result<Bytes, ParquetError> {
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
+        .build();
+    let mut buffer = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut buffer, Arc::clone(&batch.schema()), Some(props))?;
+    writer.write(batch)?;
+    writer.close()?;
+    Ok(Bytes::from(buffer))
+}
+
+/// Why a Parquet object could not be read back as rows.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// Not a readable Parquet file.
+    #[error("parquet: {0}")]
+    Parquet(#[from] ParquetError),
+    /// Readable, but its rows do not fit the table's schema.
+    #[error(transparent)]
+    Rows(#[from] CoreError),
+}
+
+/// Decodes every row of a Parquet object with `rows` (a table's
+/// `*_from_batch`).
+pub fn decode<T>(
+    bytes: Bytes,
+    rows: impl Fn(&RecordBatch) -> Result<Vec<T>, CoreError>,
+) -> Result<Vec<T>, DecodeError> {
+    let mut out = Vec::new();
+    for batch in ParquetRecordBatchReaderBuilder::try_new(bytes)?.build()? {
+        let batch = batch.map_err(ParquetError::from)?;
+        out.extend(rows(&batch)?);
+    }
+    Ok(out)
+}
