@@ -96,6 +96,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         twinlake_core::TenantId::new(tenant.clone())?;
         config.tenant = tenant;
     }
+    for name in &config.unknown_env {
+        tracing::warn!("{name} names no configuration key (see twinlake.example.toml); ignored");
+    }
     match cli.command {
         Command::Ingest(args) => commands::ingest::run(&config, args).await,
         Command::Pipeline(command) => commands::pipeline::run(&config, command).await,

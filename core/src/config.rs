@@ -50,7 +50,22 @@ pub struct Config {
     /// Martin", "@alice_m"]`), to tell their own words from others'.
     #[serde(default)]
     pub identities: BTreeMap<String, Vec<String>>,
+    /// `TWINLAKE_*` variables of the environment that name no key (a
+    /// misspelt or retired name): reported by the binary, never silently
+    /// ignored.
+    #[serde(skip)]
+    pub unknown_env: Vec<String>,
 }
+
+/// `TWINLAKE_*` variables read outside the configuration (by the binary,
+/// `make setup` and the tests), which are therefore not unknown keys.
+const NOT_KEYS: &[&str] = &[
+    "TWINLAKE_DATA_DIR",
+    "TWINLAKE_CONFIG",
+    "TWINLAKE_LOG",
+    "TWINLAKE_LOCOMO_DEV",
+    "TWINLAKE_WHEEL_CACHE",
+];
 
 /// A backend given by URL alone.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -198,6 +213,7 @@ impl Config {
                 addr: "127.0.0.1:8080".into(),
             },
             identities: BTreeMap::new(),
+            unknown_env: Vec::new(),
             data_dir: dir,
         }
     }
@@ -249,8 +265,8 @@ impl Config {
             }
             merge(&mut value, overlay);
         }
-        apply_env(&mut value, env)?;
-        let config: Config =
+        let unknown_env = apply_env(&mut value, env)?;
+        let mut config: Config =
             value
                 .try_into()
                 .map_err(|e: toml::de::Error| CoreError::ConfigValue {
@@ -258,6 +274,7 @@ impl Config {
                     message: e.to_string(),
                 })?;
         config.validate()?;
+        config.unknown_env = unknown_env;
         Ok(config)
     }
 
@@ -330,18 +347,20 @@ fn merge(base: &mut toml::Value, overlay: toml::Value) {
 
 /// Applies `TWINLAKE_<SECTION>_<KEY>` (or `TWINLAKE_<KEY>` for top-level
 /// keys) onto known keys, parsed as the type the key already holds.
-fn apply_env(value: &mut toml::Value, env: &[(String, String)]) -> Result<(), CoreError> {
+/// Returns the `TWINLAKE_*` names that match no key, sorted.
+fn apply_env(value: &mut toml::Value, env: &[(String, String)]) -> Result<Vec<String>, CoreError> {
+    let mut unknown = Vec::new();
     let toml::Value::Table(root) = value else {
-        return Ok(());
+        return Ok(unknown);
     };
     for (name, raw) in env {
         let Some(rest) = name.strip_prefix("TWINLAKE_") else {
             continue;
         };
-        let rest = rest.to_ascii_lowercase();
-        if rest == "data_dir" {
+        if NOT_KEYS.contains(&name.as_str()) || rest.starts_with("TEST_") {
             continue;
         }
+        let rest = rest.to_ascii_lowercase();
         let target = if root.get(&rest).is_some_and(|v| !v.is_table()) {
             root.get_mut(&rest)
         } else {
@@ -351,7 +370,10 @@ fn apply_env(value: &mut toml::Value, env: &[(String, String)]) -> Result<(), Co
                     .and_then(|t| t.get_mut(key))
             })
         };
-        let Some(slot) = target else { continue };
+        let Some(slot) = target else {
+            unknown.push(name.clone());
+            continue;
+        };
         *slot = match slot {
             toml::Value::Integer(_) => {
                 toml::Value::Integer(raw.parse().map_err(|_| CoreError::ConfigValue {
@@ -368,7 +390,8 @@ fn apply_env(value: &mut toml::Value, env: &[(String, String)]) -> Result<(), Co
             _ => toml::Value::String(raw.clone()),
         };
     }
-    Ok(())
+    unknown.sort();
+    Ok(unknown)
 }
 
 /// Splits `scheme://rest` into its two parts.
@@ -415,6 +438,36 @@ mod tests {
         assert_eq!(c.lake.url, "s3://bkt/lake");
         assert_eq!(c.ingest.chunk_tokens, 1000);
         assert_eq!(c.model.ort_library, "/opt/libort.so");
+        assert!(c.unknown_env.is_empty(), "{:?}", c.unknown_env);
+    }
+
+    #[test]
+    fn environment_names_of_no_key_are_reported_and_old_section_names_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[chat_log]\nurl = \"sqlite:///var/chat.db\"\n").unwrap();
+        let c = Config::load_from(
+            Some(dir.path()),
+            Some(&file),
+            &env(&[
+                ("TWINLAKE_GRAPH_URL", "lake://"),
+                ("TWINLAKE_RELATIONAL_URL", "postgres://db/twinlake"),
+                ("TWINLAKE_CHAT_LOG_URL", "postgres://db/old"),
+                ("TWINLAKE_MODEL_URLL", "http://typo"),
+                ("TWINLAKE_LOG", "info"),
+                ("TWINLAKE_TEST_POSTGRES_URL", "postgres://x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.graph.url, "lake://");
+        // The environment overrides the file, whose old section name is read.
+        assert_eq!(c.relational.url, "postgres://db/twinlake");
+        assert_eq!(
+            c.unknown_env,
+            ["TWINLAKE_CHAT_LOG_URL", "TWINLAKE_MODEL_URLL"]
+        );
+        let old = Config::load_from(Some(dir.path()), Some(&file), &[]).unwrap();
+        assert_eq!(old.relational.url, "sqlite:///var/chat.db");
     }
 
     #[test]

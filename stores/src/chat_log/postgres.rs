@@ -22,6 +22,9 @@ const BACKEND: &str = "postgres";
 /// Connections the pool keeps at most.
 const POOL_SIZE: u32 = 8;
 
+/// How long a caller waits for a connection (sqlx's default is 30 s).
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A key for `pg_advisory_xact_lock`, taken while migrating.
 const MIGRATION_LOCK: i64 = 0x7477_696e_6c61_6b65; // "twinlake"
 
@@ -102,6 +105,7 @@ impl PostgresChatLog {
         }
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(unavailable)?;
