@@ -95,7 +95,12 @@ impl PostgresChatLog {
             let mut conn = sqlx::PgConnection::connect_with(&options)
                 .await
                 .map_err(unavailable)?;
-            let create = format!("CREATE SCHEMA IF NOT EXISTS {schema}");
+            // CREATE SCHEMA IF NOT EXISTS races between processes starting
+            // together: the migration lock orders them.
+            let create = format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({MIGRATION_LOCK}); \
+                 CREATE SCHEMA IF NOT EXISTS {schema}; COMMIT;"
+            );
             sqlx::raw_sql(sqlx::AssertSqlSafe(create))
                 .execute(&mut conn)
                 .await
