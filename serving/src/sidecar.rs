@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use twinlake_core::backend::{Embedder, on_blocking_pool};
+use twinlake_core::backend::{BackendError, Embedder, on_blocking_pool};
 use twinlake_stores::embedder::MODEL_NAME;
 use twinlake_stores::embedder::in_process::InProcess;
 use twinlake_stores::embedder::sidecar::{
@@ -59,21 +59,25 @@ async fn embeddings(
             texts.len()
         )));
     }
-    // Counting tokens is model work too: off the async threads.
-    let (counted, inner) = (texts.clone(), model.model().clone());
-    let tokens = on_blocking_pool("model sidecar", move || {
+    // One task on the blocking pool embeds and counts the tokens read.
+    let inner = model.model().clone();
+    let (vectors, tokens) = on_blocking_pool("model sidecar", move || {
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vectors = inner
+            .embed(&refs)
+            .map_err(|e| BackendError::engine("model sidecar", e))?;
         let tokenizer = inner.tokenizer();
-        Ok(counted
+        let tokens = refs
             .iter()
             .map(|t| {
                 tokenizer
-                    .encode(t.as_str(), false)
+                    .encode(*t, false)
                     .map_or(0, |e| e.get_ids().len() as u64)
             })
-            .sum::<u64>())
+            .sum::<u64>();
+        Ok((vectors, tokens))
     })
     .await?;
-    let vectors = model.embed(texts).await?;
     Ok(Json(EmbeddingsReply {
         object: "list".into(),
         data: vectors

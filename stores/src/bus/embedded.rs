@@ -191,18 +191,6 @@ impl EmbeddedBus {
             next: committed,
         })
     }
-
-    /// Messages of `topic` not yet committed by `group`.
-    pub fn pending(&self, topic: &str, group: &str) -> Result<u64, BackendError> {
-        let consumer = self.open_consumer(topic, group)?;
-        let end = consumer
-            .log
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .positions
-            .len() as u64;
-        Ok(end.saturating_sub(consumer.next))
-    }
 }
 
 #[async_trait]
@@ -221,7 +209,14 @@ impl Bus for EmbeddedBus {
     }
 
     async fn lag(&self, topic: &str, group: &str) -> Result<u64, BackendError> {
-        self.pending(topic, group)
+        let consumer = self.open_consumer(topic, group)?;
+        let end = consumer
+            .log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .positions
+            .len() as u64;
+        Ok(end.saturating_sub(consumer.next))
     }
 }
 
