@@ -34,7 +34,8 @@ pub struct Config {
     pub text: UrlConfig,
     /// The bus that feeds the ingest pipeline.
     pub bus: UrlConfig,
-    /// The knowledge graph's store: `lake://` (the lake's tables).
+    /// The knowledge graph's store: `lake://` (the lake's tables) or
+    /// `falkordb://host:port[/graph]` (a FalkorDB server).
     pub graph: UrlConfig,
     /// The relational store: conversations and their turns today (the
     /// chat log); `sqlite:///abs/file.db` embedded, `postgres://...` on a
