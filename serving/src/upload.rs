@@ -2,16 +2,15 @@
 //!
 //! The body is the file's bytes; `filename` (required) names it, since the
 //! name is how many exports are recognised (`result.json`, `tweets.js`,
-//! `WhatsApp Chat with Bob.txt`). The file is kept under
-//! `<data dir>/uploads/<tenant>/<user>/<content hash>/<filename>`, so it can
-//! be re-ingested or audited, then published to the bus and run through the
-//! same pipeline as `twinlake ingest`, with the same detection, dedup and
-//! errors. The reply is the ingest report: 200 when the file was stored or
+//! `WhatsApp Chat with Bob.txt`). The file is kept in the lake under
+//! `raw/<tenant>/<user>/<content hash>/<filename>`, so it can be
+//! re-ingested or audited and any worker can read it, then published to
+//! the bus and run through the same pipeline as `twinlake ingest`, with the
+//! same detection, dedup and errors; its episodes cite the object's URL. The reply is the ingest report: 200 when the file was stored or
 //! was already there (its `warnings` list the records an export skipped or
 //! flagged), 422 when it was refused (the report says why; `strict=true`
 //! refuses an export at its first bad record).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Json;
@@ -20,11 +19,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
-use twinlake_core::{ContentHash, Scope};
 use twinlake_jobs::catch_up::{self, Distil};
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP};
 use twinlake_pipelines::ingest::{IngestReport, Quiet};
-use twinlake_pipelines::sources::files::{self, ReadOptions};
+use twinlake_pipelines::sources::files::{self, FileEnvelope, ReadOptions};
 use twinlake_udfs::parse::Format;
 
 use crate::ServingError;
@@ -70,23 +68,26 @@ pub async fn upload_handler(
             "{name}: the upload is empty"
         )));
     }
-    // Writing the file is disk work: off the async threads.
-    let path = {
-        let (state, scope) = (state.clone(), scope.clone());
-        tokio::task::spawn_blocking(move || store(&state, &scope, &name, &body))
-            .await
-            .map_err(|e| ServingError::Storage(format!("storing the upload failed: {e}")))??
-    };
-    let options = ReadOptions {
-        format: params.format,
-        me: params.me.into_iter().collect(),
-        strict: params.strict,
+    let lake = &state.backends.lake;
+    let size = body.len() as u64;
+    let object = files::keep_raw(lake, &scope, &name, body).await?;
+    let uri = lake.url_of(&lake.child(&object.split('/').collect::<Vec<_>>()));
+    let envelope = FileEnvelope {
+        object: Some(object),
+        size: Some(size),
+        modified_us: Some(chrono::Utc::now().timestamp_micros()),
+        options: ReadOptions {
+            format: params.format,
+            me: params.me.into_iter().collect(),
+            strict: params.strict,
+        },
+        ..FileEnvelope::new(scope.clone(), uri)
     };
     // The catch-up runs as its own task: a client that goes away does not
     // cut it short, and its result is the same for whoever waits.
     let catch_up = tokio::spawn({
         let state = state.clone();
-        async move { ingest(&state, &scope, path, &options).await }
+        async move { ingest(&state, &envelope).await }
     });
     let report = catch_up
         .await
@@ -117,42 +118,16 @@ fn file_name(raw: &str) -> Result<String, ServingError> {
     Ok(name.to_string())
 }
 
-/// Keeps the upload in the data directory, under its content hash.
-fn store(
-    state: &AppState,
-    scope: &Scope,
-    name: &str,
-    body: &[u8],
-) -> Result<PathBuf, ServingError> {
-    let dir = state
-        .backends
-        .config
-        .data_dir
-        .join("uploads")
-        .join(scope.tenant.as_str())
-        .join(scope.user.as_str())
-        .join(&ContentHash::of(body).to_hex()[..16]);
-    let path = dir.join(name);
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(&dir)?;
-        let partial = dir.join(format!(".{name}.partial"));
-        std::fs::write(&partial, body)?;
-        std::fs::rename(&partial, &path)
-    };
-    write().map_err(|e| ServingError::Storage(format!("{}: {e}", path.display())))?;
-    Ok(path)
-}
-
 /// Publishes the stored file and runs the pipeline until it is caught up.
-async fn ingest(
-    state: &AppState,
-    scope: &Scope,
-    path: PathBuf,
-    options: &ReadOptions,
-) -> Result<IngestReport, ServingError> {
+async fn ingest(state: &AppState, envelope: &FileEnvelope) -> Result<IngestReport, ServingError> {
     let _one_at_a_time = state.ingest_lock.lock().await;
     let bus = state.backends.bus()?;
-    files::publish(&*bus, scope, &[path], options).await?;
+    bus.send(
+        FILES_TOPIC,
+        envelope.key().as_bytes(),
+        &envelope.to_payload(),
+    )
+    .await?;
     let mut consumer = bus.consumer(FILES_TOPIC, INGEST_GROUP).await?;
     // The profile reflects the upload as soon as the reply says it is in.
     let run = catch_up::run(

@@ -116,7 +116,8 @@ pub async fn ingest(
     distil: Distil<'_>,
 ) -> anyhow::Result<CatchUp> {
     let bus = backends.bus()?;
-    files::publish(&*bus, scope, found, options).await?;
+    let max_bytes = backends.config.ingest.max_file_bytes;
+    files::publish(&*bus, &backends.lake, scope, found, options, max_bytes).await?;
     let mut consumer = bus.consumer(FILES_TOPIC, GROUP).await?;
     let mut bar = IngestBar::new(bus.lag(FILES_TOPIC, GROUP).await?);
     let run = catch_up::run(backends, consumer.as_mut(), &*bus, &mut bar, distil).await;

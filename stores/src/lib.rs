@@ -9,9 +9,9 @@
 //! |---|---|---|---|
 //! | vector index | [`vectors`] | `edge:///dir` (Qdrant's engine in process) | |
 //! | full-text index | [`text`] | `tantivy:///dir` | |
-//! | bus | [`bus`] | `embedded:///dir` (a durable log) | |
+//! | bus | [`bus`] | `embedded:///dir` (a durable log) | `kafka://host:port` |
 //! | chat log (relational store) | [`chat_log`] | `sqlite:///file.db` | `postgres://...` |
-//! | knowledge graph | [`graph`] | `lake://` (the lake's tables, walked in memory) | |
+//! | knowledge graph | [`graph`] | `lake://` (the lake's tables, walked in memory) | `falkordb://host:port[/graph]` |
 //! | embedder | [`embedder`] | the ONNX model in process | `http://...` (the model sidecar) |
 //!
 //! Each module's `open` reads the URL's scheme and opens that

@@ -18,8 +18,14 @@
 //! content, so the end state is the same as an uninterrupted run.
 //!
 //! A bad file (too large, unsupported, malformed, empty, not UTF-8) is
-//! reported with its path and reason, sent to the dead-letter topic, and the
-//! rest of the batch goes on; nothing of it is written. A bad record inside
+//! reported with its path and reason, sent to the dead-letter topic with
+//! its origin (topic, partition, offset), and the rest of the batch goes
+//! on; nothing of it is written. A store that fails while a round is
+//! written (a transient error: a server down, a timeout) is retried
+//! [`STORE_RETRIES`] times with exponential backoff; if it still fails,
+//! the round's files are dead-lettered the same way and the batch goes on,
+//! so one bad message never blocks its partition. Replaying a dead letter
+//! later skips what was already stored. A bad record inside
 //! an otherwise good export is skipped by its parser and reported as a
 //! warning of that file, which is still stored (`--strict` refuses it).
 
@@ -54,6 +60,10 @@ use crate::PipelineError;
 
 /// How many leading bytes format detection looks at.
 const DETECT_HEAD_BYTES: usize = 4096;
+/// How often a round whose store failed transiently is tried again.
+pub const STORE_RETRIES: u32 = 3;
+/// The wait before the first retry; each next one waits twice as long.
+const FIRST_BACKOFF: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What the pipeline remembers between batches of one run: files already
 /// seen and, per scope, the ids of episodes committed or claimed by a file
@@ -107,7 +117,8 @@ impl<'a> Ingestor<'a> {
                 )
                 .await?;
             }
-            self.commit_files(pending, observer, &mut report).await?;
+            self.commit_files(pending, dead_letters, observer, &mut report)
+                .await?;
             // Every partition's position moves past what this batch stored.
             for delivery in last_per_partition(&deliveries) {
                 source.commit(delivery).await?;
@@ -143,7 +154,7 @@ impl<'a> Ingestor<'a> {
             Err(e) => {
                 return self
                     .finish(
-                        &envelope.path,
+                        Path::new(&envelope.uri),
                         delivery,
                         FileOutcome::Failed(e),
                         dead_letters,
@@ -158,6 +169,7 @@ impl<'a> Ingestor<'a> {
             let outcome = match self.prepare(&envelope, &input, state).await {
                 Ok(Some(mut file)) => {
                     file.path = path;
+                    file.origin = delivery.clone();
                     pending.push(file);
                     continue;
                 }
@@ -176,7 +188,9 @@ impl<'a> Ingestor<'a> {
         let limits = &self.backends.config.ingest;
         match envelope.url() {
             Some(url) => website::crawl(url, limits.website_max_pages, limits.max_file_bytes).await,
-            None => Ok(vec![files::read(&envelope.path, limits.max_file_bytes)?]),
+            None => Ok(vec![
+                files::read_envelope(&self.backends.lake, envelope, limits.max_file_bytes).await?,
+            ]),
         }
     }
 
@@ -195,6 +209,11 @@ impl<'a> Ingestor<'a> {
             let letter = serde_json::json!({
                 "path": path,
                 "error": error.to_string(),
+                "origin": {
+                    "topic": delivery.topic,
+                    "partition": delivery.partition,
+                    "offset": delivery.offset,
+                },
                 "payload": String::from_utf8_lossy(&delivery.payload),
             });
             dead_letters
@@ -303,6 +322,7 @@ impl<'a> Ingestor<'a> {
         let total = groups.iter().map(Vec::len).sum::<usize>();
         Ok(Some(PendingFile {
             path: PathBuf::new(),
+            origin: Delivery::default(),
             source: SourceFile {
                 scope: scope.clone(),
                 file_hash,
@@ -327,6 +347,7 @@ impl<'a> Ingestor<'a> {
     async fn commit_files(
         &self,
         mut files: Vec<PendingFile>,
+        dead_letters: &dyn Producer,
         observer: &mut dyn IngestObserver,
         report: &mut IngestReport,
     ) -> Result<(), PipelineError> {
@@ -356,7 +377,39 @@ impl<'a> Ingestor<'a> {
                 size += group.len();
                 round.push(queue.next().expect("peeked"));
             }
-            self.commit_round(&mut round).await?;
+            // Groups of files that already failed are not written.
+            round.retain(|(i, _)| remaining[*i] != FAILED);
+            if round.is_empty() {
+                continue;
+            }
+            if let Err(exhausted) = self.commit_round_retrying(&mut round).await {
+                let (attempts, error) = match exhausted {
+                    Exhausted::Fatal(e) => return Err(e),
+                    Exhausted::Retries { attempts, error } => (attempts, error),
+                };
+                self.forget_round(&round).await;
+                for (i, _) in &round {
+                    if remaining[*i] == FAILED {
+                        continue;
+                    }
+                    remaining[*i] = FAILED;
+                    let file = &files[*i];
+                    let outcome = FileOutcome::Failed(FileError::Store {
+                        attempts,
+                        error: error.clone(),
+                    });
+                    self.finish(
+                        &file.path,
+                        &file.origin,
+                        outcome,
+                        dead_letters,
+                        observer,
+                        report,
+                    )
+                    .await?;
+                }
+                continue;
+            }
             for (i, group) in &round {
                 let file = &mut files[*i];
                 file.done += group.len();
@@ -399,6 +452,62 @@ impl<'a> Ingestor<'a> {
         report.record(&file.path, &outcome);
         observer.file_done(&file.path, &outcome);
         Ok(())
+    }
+
+    /// [`Self::commit_round`], tried again after a transient store error,
+    /// [`STORE_RETRIES`] times with exponential backoff. Returns the last
+    /// error once they are spent; other errors stop the pipeline.
+    async fn commit_round_retrying(
+        &self,
+        round: &mut [(usize, Vec<Drafted>)],
+    ) -> Result<(), Exhausted> {
+        let mut backoff = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            match self.commit_round(round).await {
+                Ok(()) => return Ok(()),
+                Err(e) if !e.is_transient() => return Err(Exhausted::Fatal(e)),
+                Err(e) if attempt > STORE_RETRIES => {
+                    return Err(Exhausted::Retries {
+                        attempts: attempt,
+                        error: e.to_string(),
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(attempt, error = %e, "store failed; retrying in {backoff:?}");
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// Takes a round that could not be stored out of the indexes again, so
+    /// no search finds chunks whose episodes were never committed (their
+    /// lake objects have no commit marker and are never read). Best effort:
+    /// a store still down keeps what it has until the file is replayed.
+    async fn forget_round(&self, round: &[(usize, Vec<Drafted>)]) {
+        let mut by_scope: HashMap<&Scope, Vec<String>> = HashMap::new();
+        for chunk in round
+            .iter()
+            .flat_map(|(_, g)| g.iter().flat_map(|d| &d.chunks))
+        {
+            by_scope
+                .entry(&chunk.scope)
+                .or_default()
+                .push(chunk.chunk_id.clone());
+        }
+        let (vectors, text) = (&self.backends.vectors, &self.backends.text);
+        for (scope, ids) in by_scope {
+            let forgotten = async {
+                tokio::try_join!(vectors.delete(scope, &ids), text.delete(scope, &ids))?;
+                tokio::try_join!(vectors.commit(), text.commit())
+            };
+            if let Err(error) = forgotten.await {
+                tracing::warn!(%scope, %error, "could not take a failed round out of the indexes");
+            }
+        }
     }
 
     /// Embeds, stores and indexes a round of groups with one index commit,
@@ -479,6 +588,8 @@ impl<'a> Ingestor<'a> {
 /// A parsed file whose new episodes wait to be committed.
 struct PendingFile {
     path: PathBuf,
+    /// The bus message that named it.
+    origin: Delivery,
     source: SourceFile,
     bytes: u64,
     groups: Vec<Vec<Drafted>>,
@@ -489,6 +600,18 @@ struct PendingFile {
     done: usize,
     chunks: usize,
     tokens: u64,
+}
+
+/// Marks a file of [`Ingestor::commit_files`] whose round could not be stored.
+const FAILED: usize = usize::MAX;
+
+/// Why a round was not stored.
+enum Exhausted {
+    /// A transient error outlasted every retry: the round's files are
+    /// dead-lettered and the pipeline goes on.
+    Retries { attempts: u32, error: String },
+    /// An error no retry mends (configuration, the model): the pipeline stops.
+    Fatal(PipelineError),
 }
 
 /// Why an input was not ingested: its own fault, or the pipeline's.

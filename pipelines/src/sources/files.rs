@@ -1,15 +1,24 @@
-//! The file source: files, folders and URLs given to `twinlake ingest`.
+//! The file source: files, folders and URLs given to `twinlake ingest`,
+//! and files posted to the API.
 //!
 //! Folders are walked recursively in name order (hidden entries skipped), so
 //! the same tree always yields the same envelopes in the same order. Each
-//! file (or website URL) becomes one [`FileEnvelope`] naming its owner, its
-//! absolute path or URL, and the names the owner goes by in it.
+//! file (or website URL) becomes one [`FileEnvelope`] naming its owner,
+//! where it came from, and how to read it. A file's bytes travel through
+//! the lake, never as a local path: they are stored under the owner's
+//! `raw/<tenant>/<user>/` prefix and the envelope names that object, so a
+//! worker on another machine reads them. Producers without access to the
+//! lake may put small files in the envelope itself (`content_base64`).
+//! `schemas/file-envelope.schema.json` documents the envelope for
+//! producers in other languages.
 
 use std::path::{Path, PathBuf};
 
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use twinlake_core::Scope;
-use twinlake_core::backend::{BackendError, Producer};
+use twinlake_core::backend::Producer;
+use twinlake_core::lake::Lake;
+use twinlake_core::{ContentHash, Scope};
 
 use super::Input;
 use crate::PipelineError;
@@ -42,19 +51,50 @@ impl ReadOptions {
     }
 }
 
-/// A request to ingest one file for one user: the bus message of the files topic.
+/// A request to ingest one file (or website) for one user: the bus
+/// message of the files topic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEnvelope {
     /// Whose file it is.
     pub scope: Scope,
-    /// Its absolute path.
-    pub path: PathBuf,
+    /// Where it came from, as its producer names it (an absolute path, an
+    /// upload's lake URL, a website's URL): every episode of it cites this.
+    /// Envelopes from before the lake carried bytes called it `path`.
+    #[serde(alias = "path")]
+    pub uri: String,
+    /// The lake object holding its bytes, under `raw/<tenant>/<user>/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// Or its bytes themselves, in standard base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_base64: Option<String>,
+    /// Its size in bytes, so an oversized file is refused unread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// When it was last modified, µs since the epoch (calendar recurrences
+    /// are expanded from it); the time it is read when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_us: Option<i64>,
     /// How to read it.
     #[serde(flatten)]
     pub options: ReadOptions,
 }
 
 impl FileEnvelope {
+    /// An envelope of `scope`'s file from `uri`, carrying no bytes yet,
+    /// read with default options.
+    pub fn new(scope: Scope, uri: impl Into<String>) -> Self {
+        FileEnvelope {
+            scope,
+            uri: uri.into(),
+            object: None,
+            content_base64: None,
+            size: None,
+            modified_us: None,
+            options: ReadOptions::default(),
+        }
+    }
+
     /// Encodes the envelope as a bus payload.
     pub fn to_payload(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("envelopes serialise")
@@ -67,8 +107,83 @@ impl FileEnvelope {
 
     /// The URL, when the envelope names a website rather than a file.
     pub fn url(&self) -> Option<&str> {
-        self.path.to_str().filter(|p| is_url(p))
+        let no_bytes = self.object.is_none() && self.content_base64.is_none();
+        Some(self.uri.as_str()).filter(|u| no_bytes && is_url(u))
     }
+
+    /// The key partitioning the files topic: the owner, so one person's
+    /// files stay in order.
+    pub fn key(&self) -> String {
+        self.scope.to_string()
+    }
+}
+
+/// The lake object a file of `scope` with these bytes is kept in:
+/// `raw/<tenant>/<user>/<content hash, 16 hex>/<name>`.
+pub fn raw_object(scope: &Scope, bytes: &[u8], name: &str) -> String {
+    let hash = ContentHash::of(bytes).to_hex();
+    format!("raw/{}/{}/{}/{name}", scope.tenant, scope.user, &hash[..16])
+}
+
+/// Reads the bytes an envelope carries or names: its lake object (which
+/// must lie under its owner's `raw/` prefix), its inline content, or, for
+/// envelopes from older producers, the local file its `uri` names.
+pub async fn read_envelope(
+    lake: &Lake,
+    envelope: &FileEnvelope,
+    max_bytes: u64,
+) -> Result<Input, FileError> {
+    if let Some(size) = envelope.size.filter(|&size| size > max_bytes) {
+        return Err(FileError::TooLarge {
+            size,
+            limit: max_bytes,
+        });
+    }
+    let bytes = match (&envelope.object, &envelope.content_base64) {
+        (Some(object), _) => {
+            let owner = format!("raw/{}/{}/", envelope.scope.tenant, envelope.scope.user);
+            let parts: Vec<&str> = object.split('/').collect();
+            if !object.starts_with(&owner)
+                || parts
+                    .iter()
+                    .any(|p| p.is_empty() || *p == "." || *p == "..")
+            {
+                return Err(FileError::Envelope(format!(
+                    "object {object:?} is not under its owner's {owner} prefix"
+                )));
+            }
+            let bytes = lake
+                .get(&lake.child(&parts))
+                .await
+                .map_err(|e| FileError::Read(std::io::Error::other(e.to_string())))?;
+            bytes.to_vec()
+        }
+        (None, Some(content)) => base64::engine::general_purpose::STANDARD
+            .decode(content)
+            .map_err(|e| FileError::Envelope(format!("content_base64: {e}")))?,
+        (None, None) => {
+            let path = PathBuf::from(&envelope.uri);
+            return tokio::task::spawn_blocking(move || read(&path, max_bytes))
+                .await
+                .map_err(|e| FileError::Read(std::io::Error::other(e.to_string())))?;
+        }
+    };
+    if bytes.len() as u64 > max_bytes {
+        return Err(FileError::TooLarge {
+            size: bytes.len() as u64,
+            limit: max_bytes,
+        });
+    }
+    let modified_us = envelope
+        .modified_us
+        .unwrap_or_else(|| chrono::Utc::now().timestamp_micros());
+    Ok(Input {
+        uri: envelope.uri.clone(),
+        name: PathBuf::from(&envelope.uri),
+        bytes,
+        modified_us,
+        format: None,
+    })
 }
 
 /// Whether an ingest argument is an HTTP(S) URL rather than a path.
@@ -142,25 +257,70 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
     Ok(files)
 }
 
-/// Publishes one envelope per file to the files topic; returns how many.
+/// Publishes one envelope per file (or URL) to the files topic; returns
+/// how many. Each file's bytes are first kept in the lake under its
+/// owner's `raw/` prefix (once per content); a file over `max_bytes` is
+/// sent by name and size alone, for the pipeline to refuse.
 pub async fn publish(
     producer: &dyn Producer,
+    lake: &Lake,
     scope: &Scope,
     files: &[PathBuf],
     options: &ReadOptions,
-) -> Result<usize, BackendError> {
+    max_bytes: u64,
+) -> Result<usize, PipelineError> {
     for path in files {
-        let envelope = FileEnvelope {
-            scope: scope.clone(),
-            path: path.clone(),
+        let uri = path.display().to_string();
+        let mut envelope = FileEnvelope {
             options: options.clone(),
+            ..FileEnvelope::new(scope.clone(), uri.clone())
         };
-        let key = format!("{scope}");
+        if !is_url(&uri) {
+            let unreadable = |e: std::io::Error| PipelineError::Input {
+                path: path.clone(),
+                message: e.to_string(),
+            };
+            let meta = tokio::fs::metadata(path).await.map_err(unreadable)?;
+            envelope.size = Some(meta.len());
+            envelope.modified_us = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_micros() as i64);
+            if meta.len() <= max_bytes {
+                let bytes = tokio::fs::read(path).await.map_err(unreadable)?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "file".into());
+                envelope.object = Some(keep_raw(lake, scope, &name, bytes.into()).await?);
+            }
+        }
         producer
-            .send(FILES_TOPIC, key.as_bytes(), &envelope.to_payload())
+            .send(
+                FILES_TOPIC,
+                envelope.key().as_bytes(),
+                &envelope.to_payload(),
+            )
             .await?;
     }
     Ok(files.len())
+}
+
+/// Keeps a file's bytes in the lake under its owner's `raw/` prefix (once
+/// per content) and returns the object's key.
+pub async fn keep_raw(
+    lake: &Lake,
+    scope: &Scope,
+    name: &str,
+    bytes: bytes::Bytes,
+) -> Result<String, PipelineError> {
+    let object = raw_object(scope, &bytes, name);
+    let path = lake.child(&object.split('/').collect::<Vec<_>>());
+    if !lake.exists(&path).await? {
+        lake.put(&path, bytes).await?;
+    }
+    Ok(object)
 }
 
 #[cfg(test)]
@@ -200,21 +360,28 @@ mod tests {
     fn envelopes_round_trip() {
         let e = FileEnvelope {
             scope: Scope::parse("t", "u").unwrap(),
-            path: "/a/b.txt".into(),
+            uri: "/a/b.txt".into(),
+            object: Some("raw/t/u/0123456789abcdef/b.txt".into()),
+            size: Some(3),
+            modified_us: Some(7),
             options: ReadOptions {
                 format: Some("pdf".into()),
                 me: vec!["Alice Martin".into()],
                 strict: true,
             },
+            content_base64: None,
         };
         assert_eq!(e.url(), None);
         assert_eq!(FileEnvelope::from_payload(&e.to_payload()).unwrap(), e);
+        let site = FileEnvelope::new(Scope::parse("t", "u").unwrap(), "https://alice.example/");
+        assert_eq!(site.url(), Some("https://alice.example/"));
         // Envelopes written before `strict` existed still read, as lenient.
         let old = FileEnvelope::from_payload(
             br#"{"scope":{"tenant":"t","user":"u"},"path":"/a","format":"pdf"}"#,
         )
         .unwrap();
         assert_eq!(old.options.format.as_deref(), Some("pdf"));
+        assert_eq!((old.uri.as_str(), old.object.as_deref()), ("/a", None));
         assert!(!old.options.strict);
         assert!(
             FileEnvelope::from_payload(br#"{"scope":{"tenant":"../x","user":"u"},"path":"/a"}"#)

@@ -1,10 +1,13 @@
 //! The bus between producers (ingest commands, uploads, chat turns) and
 //! the ingest pipeline, chosen by URL: `embedded:///abs/dir` is a durable
-//! log in the data directory ([`embedded`]). See
+//! log in the data directory ([`embedded`]); `kafka://host:port` is a Kafka
+//! cluster ([`kafka`], with the `kafka` feature). See
 //! [`twinlake_core::backend::Source`] for the consumer-group semantics
 //! every bus keeps.
 
 pub mod embedded;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,10 +25,16 @@ pub fn open(url: &str) -> Result<Arc<dyn Bus>, StoreError> {
         Some(("embedded", path)) if path.starts_with('/') => {
             Ok(Arc::new(EmbeddedBus::open(&PathBuf::from(path))?))
         }
+        #[cfg(feature = "kafka")]
+        Some(("kafka", _)) => Ok(Arc::new(kafka::KafkaBus::open(url)?)),
         _ => Err(CoreError::UnsupportedUrl {
             concern: "bus",
             url: url.into(),
-            supported: "embedded:///abs/dir",
+            supported: if cfg!(feature = "kafka") {
+                "embedded:///abs/dir, kafka://host:port"
+            } else {
+                "embedded:///abs/dir (this build has no kafka feature)"
+            },
         }
         .into()),
     }

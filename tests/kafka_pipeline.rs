@@ -1,0 +1,179 @@
+//! The README's commands on the Kafka bus: `twinlake ingest` with
+//! `TWINLAKE_BUS_URL=kafka://...` publishes its envelopes and consumes them
+//! as a member of the ingest consumer group. Killed with SIGKILL mid-batch
+//! and run again, it ends with exactly the lake and indexes of an
+//! uninterrupted run on the embedded bus: nothing lost, nothing twice.
+//! The brokers are librdkafka's mock cluster, hosted by this test process
+//! and reached by the `twinlake` processes over loopback sockets.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use rdkafka::mocking::MockCluster;
+use twinlake_pipelines::bus::{FILES_DEAD_LETTER_TOPIC, FILES_TOPIC};
+
+/// Documents with one unique codeword each, big enough that ingest takes seconds.
+fn corpus(dir: &std::path::Path) -> std::path::PathBuf {
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for i in 0..24 {
+        let mut text = format!("Document {i}. The codeword of this document is quince{i}.\n\n");
+        for p in 0..25 {
+            text.push_str(&format!(
+                "Paragraph {p}: the crew compared notes on sailing route {i}, tides, \
+                 provisions and who keeps watch at night, then agreed on a plan.\n\n"
+            ));
+        }
+        std::fs::write(corpus.join(format!("doc-{i:02}.txt")), text).unwrap();
+    }
+    corpus
+}
+
+fn episodes_in_lake(data: &std::path::Path) -> usize {
+    lake_files(data)
+        .iter()
+        .filter(|(p, _)| p.contains("/episodes/"))
+        .count()
+}
+
+#[test]
+fn a_killed_ingest_on_kafka_resumes_to_the_embedded_end_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path());
+    let clean = dir.path().join("clean");
+    let killed = dir.path().join("killed");
+
+    let (summary, code) = ingest(&clean, "erin", &[&corpus]);
+    assert_eq!(
+        (code, summary["episodes"].as_u64()),
+        (0, Some(24)),
+        "{summary}"
+    );
+
+    let mock = MockCluster::new(1).unwrap();
+    mock.create_topic(FILES_TOPIC, 4, 1).unwrap();
+    mock.create_topic(FILES_DEAD_LETTER_TOPIC, 1, 1).unwrap();
+    // A short session, so the group soon hands the dead member's partitions on.
+    let bus = format!(
+        "kafka://{}?session.timeout.ms=6000&heartbeat.interval.ms=500",
+        mock.bootstrap_servers()
+    );
+    let on_kafka = |cmd: &mut std::process::Command| {
+        cmd.env("TWINLAKE_BUS_URL", &bus);
+    };
+
+    let mut cmd = twinlake(&killed);
+    on_kafka(&mut cmd);
+    let mut child = cmd
+        .env("TWINLAKE_INGEST_FILES_PER_BATCH", "2")
+        .args(["ingest", "--json", "--user", "erin"])
+        .arg(&corpus)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while episodes_in_lake(&killed) < 4 {
+        assert!(Instant::now() < deadline, "ingest made no progress");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ingest finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no commit, no leaving the group
+    child.wait().unwrap();
+    let partial = episodes_in_lake(&killed);
+    assert!(partial < 24, "the kill came too late ({partial} episodes)");
+
+    let mut cmd = twinlake(&killed);
+    on_kafka(&mut cmd);
+    let resumed = json(
+        cmd.args(["ingest", "--json", "--user", "erin"])
+            .arg(&corpus),
+    );
+    assert!(
+        resumed["errors"].as_array().unwrap().is_empty(),
+        "{resumed}"
+    );
+
+    assert_eq!(lake_files(&killed), lake_files(&clean), "lakes differ");
+    let s = stats(&killed, "erin");
+    assert_eq!(s, stats(&clean, "erin"));
+    assert_eq!(s["episodes"], 24, "{s}");
+    assert_eq!(s["lake_chunks"], s["vector_chunks"], "{s}");
+    assert_eq!(s["lake_chunks"], s["text_chunks"], "{s}");
+    for i in [0, 7, 23] {
+        let hit = &search(&killed, "erin", &format!("quince{i}"), 1)[0];
+        assert_eq!(file_of(hit), format!("doc-{i:02}.txt"));
+    }
+}
+
+/// The producer example in docs/ (Python, confluent-kafka, as a producer on
+/// another machine would run it) feeds a pipeline worker: a document and a
+/// chat message it pushes are found by the owner's search, and by nobody
+/// else's.
+#[test]
+fn the_python_producer_example_feeds_a_pipeline_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let note = dir.path().join("garden-notes.md");
+    std::fs::write(
+        &note,
+        "# Garden\n\nThe shed key hides under the blue flowerpot by the gate.\n",
+    )
+    .unwrap();
+
+    let mock = MockCluster::new(1).unwrap();
+    mock.create_topic(FILES_TOPIC, 2, 1).unwrap();
+    mock.create_topic(FILES_DEAD_LETTER_TOPIC, 1, 1).unwrap();
+    let produce = |args: &[&str]| {
+        let out = std::process::Command::new("python3")
+            .arg(root().join("docs/producer.py"))
+            .env("PYTHONPATH", root().join("vendor/python"))
+            .args(["--bootstrap", &mock.bootstrap_servers(), "--user", "frank"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "producer.py {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let sent = produce(&[note.to_str().unwrap()]);
+    assert!(sent.contains("sent 1 envelopes"), "{sent}");
+    produce(&[
+        "--chat",
+        "allotment",
+        "--author",
+        "Frank",
+        "We finally adopted a kitten and named her Clementine.",
+    ]);
+
+    let out = run(twinlake(&data)
+        .env(
+            "TWINLAKE_BUS_URL",
+            format!("kafka://{}", mock.bootstrap_servers()),
+        )
+        .args(["pipeline", "run"]));
+    assert!(
+        out.status.success(),
+        "pipeline run: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let hit = &search(&data, "frank", "where is the shed key", 1)[0];
+    assert_eq!(file_of(hit), "garden-notes.md", "{hit}");
+    let hit = &search(&data, "frank", "what is the kitten called", 1)[0];
+    assert!(
+        hit["text"].as_str().unwrap().contains("Clementine"),
+        "{hit}"
+    );
+    assert_eq!(stats(&data, "frank")["episodes"], 2);
+    assert!(search(&data, "erin", "shed key kitten", 5).is_empty());
+}
