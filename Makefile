@@ -30,6 +30,7 @@ bench: build
 	$(TWINLAKE) bench search --docs 10000
 	$(TWINLAKE) bench search --docs 100000
 	$(TWINLAKE) bench sources
+	$(TWINLAKE) bench kafka
 
 fmt:
 	$(CARGO) fmt --all

@@ -6,6 +6,8 @@
 mod corpus;
 mod exports;
 mod ingest;
+#[cfg(feature = "kafka")]
+mod kafka;
 mod search;
 mod sources;
 
@@ -22,6 +24,9 @@ pub enum Bench {
     Search(search::Args),
     /// Episodes/s per export format: parsing alone, and the whole pipeline.
     Sources(sources::Args),
+    /// Envelopes/s through the pipeline on Kafka with 1 and 2 workers, beside the embedded bus.
+    #[cfg(feature = "kafka")]
+    Kafka(kafka::Args),
 }
 
 /// Runs a bench.
@@ -30,6 +35,8 @@ pub async fn run(config: &Config, bench: Bench) -> anyhow::Result<ExitCode> {
         Bench::Ingest(args) => ingest::run(config, args).await,
         Bench::Search(args) => search::run(config, args).await,
         Bench::Sources(args) => sources::run(config, args).await,
+        #[cfg(feature = "kafka")]
+        Bench::Kafka(args) => kafka::run(config, args).await,
     }
     .map(|()| ExitCode::SUCCESS)
 }

@@ -34,7 +34,7 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use twinlake_core::backend::{BackendError, Bus, Delivery, Producer, Source, on_blocking_pool};
 
@@ -166,6 +166,16 @@ impl KafkaBus {
         if self.topics.lock().expect("topics lock").contains(topic) {
             return Ok(());
         }
+        // Look first: most processes start on topics that exist, and a
+        // broker without the admin API (the mock cluster) would hold a
+        // creation request until it times out.
+        if self.topic_exists(topic).await? {
+            self.topics
+                .lock()
+                .expect("topics lock")
+                .insert(topic.to_string());
+            return Ok(());
+        }
         let new = NewTopic::new(
             topic,
             self.url.partitions,
@@ -197,6 +207,23 @@ impl KafkaBus {
             .expect("topics lock")
             .insert(topic.to_string());
         Ok(())
+    }
+
+    /// Whether the brokers know `topic`, with at least one partition.
+    async fn topic_exists(&self, topic: &str) -> Result<bool, BackendError> {
+        let producer = self.producer.clone();
+        let (url, topic) = (self.url.clone(), topic.to_string());
+        on_blocking_pool(BACKEND, move || {
+            let metadata = producer
+                .client()
+                .fetch_metadata(Some(&topic), url.timeout)
+                .map_err(|e| unavailable(&url, e))?;
+            Ok(metadata
+                .topics()
+                .iter()
+                .any(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty()))
+        })
+        .await
     }
 
     /// A new member of consumer group `group` reading `topic` (which must
