@@ -14,34 +14,10 @@ use common::*;
 use rdkafka::mocking::MockCluster;
 use twinlake_pipelines::bus::{FILES_DEAD_LETTER_TOPIC, FILES_TOPIC};
 
-/// Documents with one unique codeword each, big enough that ingest takes seconds.
-fn corpus(dir: &std::path::Path) -> std::path::PathBuf {
-    let corpus = dir.join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    for i in 0..24 {
-        let mut text = format!("Document {i}. The codeword of this document is quince{i}.\n\n");
-        for p in 0..25 {
-            text.push_str(&format!(
-                "Paragraph {p}: the crew compared notes on sailing route {i}, tides, \
-                 provisions and who keeps watch at night, then agreed on a plan.\n\n"
-            ));
-        }
-        std::fs::write(corpus.join(format!("doc-{i:02}.txt")), text).unwrap();
-    }
-    corpus
-}
-
-fn episodes_in_lake(data: &std::path::Path) -> usize {
-    lake_files(data)
-        .iter()
-        .filter(|(p, _)| p.contains("/episodes/"))
-        .count()
-}
-
 #[test]
 fn a_killed_ingest_on_kafka_resumes_to_the_embedded_end_state() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = corpus(dir.path());
+    let corpus = codeword_corpus(dir.path(), 24);
     let clean = dir.path().join("clean");
     let killed = dir.path().join("killed");
 
@@ -106,7 +82,7 @@ fn a_killed_ingest_on_kafka_resumes_to_the_embedded_end_state() {
     assert_eq!(s["lake_chunks"], s["vector_chunks"], "{s}");
     assert_eq!(s["lake_chunks"], s["text_chunks"], "{s}");
     for i in [0, 7, 23] {
-        let hit = &search(&killed, "erin", &format!("quince{i}"), 1)[0];
+        let hit = &search(&killed, "erin", &format!("kumquat{i}"), 1)[0];
         assert_eq!(file_of(hit), format!("doc-{i:02}.txt"));
     }
 }

@@ -7,48 +7,10 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// A corpus big enough that ingest takes seconds, each document with one
-/// unique codeword so every document has exactly one right answer.
-fn corpus(dir: &std::path::Path) -> std::path::PathBuf {
-    let corpus = dir.join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    let topics = [
-        "gardening",
-        "sailing",
-        "budgets",
-        "recipes",
-        "hiking",
-        "databases",
-        "music",
-        "travel",
-    ];
-    for i in 0..32 {
-        let topic = topics[i % topics.len()];
-        let mut text = format!(
-            "Document {i} is about {topic}. The codeword of this document is kumquat{i}.\n\n"
-        );
-        for p in 0..25 {
-            text.push_str(&format!(
-                "Paragraph {p} of the {topic} notes: the team discussed {topic} at length, compared options, \
-                 wrote down what worked and what did not, and agreed to revisit the {topic} plan next week.\n\n"
-            ));
-        }
-        std::fs::write(corpus.join(format!("doc-{i:02}.txt")), text).unwrap();
-    }
-    corpus
-}
-
-fn episodes_in_lake(data: &std::path::Path) -> usize {
-    lake_files(data)
-        .iter()
-        .filter(|(p, _)| p.contains("/episodes/"))
-        .count()
-}
-
 #[test]
 fn a_killed_ingest_resumes_to_the_same_end_state() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = corpus(dir.path());
+    let corpus = codeword_corpus(dir.path(), 32);
     let clean = dir.path().join("clean");
     let killed = dir.path().join("killed");
 

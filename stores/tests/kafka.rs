@@ -66,6 +66,22 @@ struct Read {
     partitions: Vec<u32>,
 }
 
+/// Reads and commits what `source` gets for `how_long`, into `read`.
+async fn read_for(source: &mut KafkaSource, how_long: Duration, read: &mut Vec<String>) {
+    let started = Instant::now();
+    while started.elapsed() < how_long {
+        let batch = source.poll(5).await.unwrap();
+        read.extend(
+            batch
+                .iter()
+                .map(|d| String::from_utf8(d.payload.clone()).unwrap()),
+        );
+        for d in last_per_partition(&batch) {
+            source.commit(d).await.unwrap();
+        }
+    }
+}
+
 /// Reads `source` until it is caught up, committing after each batch.
 async fn drain(mut source: KafkaSource) -> Read {
     let mut read = Read::default();
@@ -206,31 +222,9 @@ async fn a_rebalance_while_messages_flow_loses_nothing() {
     // (a rebalance), and the first leaves before the end (another one).
     let mut first = bus.open_consumer(&topic, &group).unwrap();
     let mut read = Vec::new();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_millis(800) {
-        let batch = first.poll(5).await.unwrap();
-        read.extend(
-            batch
-                .iter()
-                .map(|d| String::from_utf8(d.payload.clone()).unwrap()),
-        );
-        for d in last_per_partition(&batch) {
-            first.commit(d).await.unwrap();
-        }
-    }
+    read_for(&mut first, Duration::from_millis(800), &mut read).await;
     let second = tokio::spawn(drain(bus.open_consumer(&topic, &group).unwrap()));
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_millis(800) {
-        let batch = first.poll(5).await.unwrap();
-        read.extend(
-            batch
-                .iter()
-                .map(|d| String::from_utf8(d.payload.clone()).unwrap()),
-        );
-        for d in last_per_partition(&batch) {
-            first.commit(d).await.unwrap();
-        }
-    }
+    read_for(&mut first, Duration::from_millis(800), &mut read).await;
     drop(first);
     let sent = producer.await.unwrap();
     // The second member is caught up only once all that was sent is in.

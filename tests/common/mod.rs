@@ -135,6 +135,47 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// `docs` documents in `dir/corpus`, big enough that ingest takes seconds,
+/// document i with the unique codeword `kumquat<i>` so every document has
+/// exactly one right answer.
+pub fn codeword_corpus(dir: &Path, docs: usize) -> PathBuf {
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let topics = [
+        "gardening",
+        "sailing",
+        "budgets",
+        "recipes",
+        "hiking",
+        "databases",
+        "music",
+        "travel",
+    ];
+    for i in 0..docs {
+        let topic = topics[i % topics.len()];
+        let mut text = format!(
+            "Document {i} is about {topic}. The codeword of this document is kumquat{i}.\n\n"
+        );
+        for p in 0..25 {
+            text.push_str(&format!(
+                "Paragraph {p} of the {topic} notes: the team discussed {topic} at length, compared options, \
+                 wrote down what worked and what did not, and agreed to revisit the {topic} plan next week.\n\n"
+            ));
+        }
+        std::fs::write(corpus.join(format!("doc-{i:02}.txt")), text).unwrap();
+    }
+    corpus
+}
+
+/// Episode objects in the lake of `data_dir` so far (progress of an ingest
+/// that is still running).
+pub fn episodes_in_lake(data_dir: &Path) -> usize {
+    lake_files(data_dir)
+        .iter()
+        .filter(|(p, _)| p.contains("/episodes/"))
+        .count()
+}
+
 /// The store counts of `twinlake stats`.
 pub fn stats(data_dir: &Path, user: &str) -> Value {
     json(twinlake(data_dir).args(["stats", "--json", "--user", user]))

@@ -28,6 +28,26 @@ pub struct Neighbour {
 /// A time window, µs since the epoch, both ends included.
 pub type Window = (i64, i64);
 
+/// Refuses a replacement graph holding another user's fact: every store
+/// replaces one scope's subgraph at a time, and must never write into
+/// another's.
+pub fn ensure_facts_of(
+    backend: &'static str,
+    scope: &Scope,
+    facts: &[Fact],
+) -> Result<(), BackendError> {
+    match facts.iter().find(|f| &f.scope != scope) {
+        Some(stranger) => Err(BackendError::engine(
+            backend,
+            format!(
+                "fact {} belongs to {}, not {scope}",
+                stranger.fact_id, stranger.scope
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Where the graph is kept: the lake's tables (embedded) or a graph
 /// database.
 #[async_trait]

@@ -235,7 +235,7 @@ impl KafkaBus {
             .subscribe(&[topic])
             .map_err(|e| unavailable(&self.url, e))?;
         Ok(KafkaSource {
-            consumer: Arc::new(consumer),
+            consumer: Some(Arc::new(consumer)),
             topic: topic.to_string(),
             bootstrap: self.url.bootstrap.clone(),
             timeout: self.url.timeout,
@@ -297,7 +297,8 @@ impl Bus for KafkaBus {
 
 /// A member of a consumer group reading one topic.
 pub struct KafkaSource {
-    consumer: Arc<StreamConsumer>,
+    /// Taken only when the source is dropped (see its `Drop`).
+    consumer: Option<Arc<StreamConsumer>>,
     topic: String,
     bootstrap: String,
     timeout: Duration,
@@ -313,7 +314,7 @@ impl Source for KafkaSource {
             } else {
                 BATCH_WAIT
             };
-            match tokio::time::timeout(wait, self.consumer.recv()).await {
+            match tokio::time::timeout(wait, self.consumer().recv()).await {
                 Ok(Ok(message)) => {
                     batch.push(Delivery {
                         topic: message.topic().to_string(),
@@ -349,7 +350,7 @@ impl Source for KafkaSource {
                 Offset::Offset(delivery.offset as i64 + 1),
             )
             .map_err(|e| self.unavailable(e))?;
-        let consumer = self.consumer.clone();
+        let consumer = self.consumer().clone();
         let committed = on_blocking_pool(BACKEND, move || {
             Ok(consumer.commit(&position, CommitMode::Sync))
         })
@@ -368,10 +369,28 @@ impl Source for KafkaSource {
     }
 }
 
+impl Drop for KafkaSource {
+    /// Leaving the group waits on the brokers (the consumer's own `Drop`
+    /// polls until it is closed), so it is done on the blocking pool when
+    /// there is a runtime to own it.
+    fn drop(&mut self) {
+        let consumer = self.consumer.take();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn_blocking(move || drop(consumer));
+        }
+    }
+}
+
 impl KafkaSource {
+    fn consumer(&self) -> &Arc<StreamConsumer> {
+        self.consumer
+            .as_ref()
+            .expect("the consumer is taken only on drop")
+    }
+
     /// The partitions the group has assigned to this member now.
     pub fn assigned_partitions(&self) -> Vec<u32> {
-        self.consumer
+        self.consumer()
             .assignment()
             .map(|list| {
                 list.elements()
@@ -384,7 +403,7 @@ impl KafkaSource {
 
     /// Whether each partition of the topic is read to its end.
     async fn caught_up(&self) -> Result<bool, BackendError> {
-        let consumer = self.consumer.clone();
+        let consumer = self.consumer().clone();
         let (topic, timeout) = (self.topic.clone(), self.timeout);
         let ends = on_blocking_pool(BACKEND, move || {
             let position = consumer.position().ok();

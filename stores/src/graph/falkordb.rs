@@ -42,7 +42,7 @@ use ::falkordb::{
 use async_trait::async_trait;
 use tokio::sync::OnceCell;
 use twinlake_core::Scope;
-use twinlake_core::backend::graph::{Neighbour, Window};
+use twinlake_core::backend::graph::{Neighbour, Window, ensure_facts_of};
 use twinlake_core::backend::{BackendError, GraphStore};
 use twinlake_core::memory::{Entity, EntityKind, Fact};
 use twinlake_udfs::extract::canonical;
@@ -494,15 +494,7 @@ impl GraphStore for FalkorGraph {
         entities: &[Entity],
         facts: &[Fact],
     ) -> Result<(), BackendError> {
-        if let Some(stranger) = facts.iter().find(|f| &f.scope != scope) {
-            return Err(BackendError::engine(
-                BACKEND,
-                format!(
-                    "fact {} belongs to {}, not {scope}",
-                    stranger.fact_id, stranger.scope
-                ),
-            ));
-        }
+        ensure_facts_of(BACKEND, scope, facts)?;
         let mut params = scope_params(scope);
         params.push((
             "entities",

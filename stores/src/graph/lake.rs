@@ -5,7 +5,7 @@
 //! reader that finds a new fact finds its ends.
 
 use async_trait::async_trait;
-use twinlake_core::backend::graph::{Neighbour, Window};
+use twinlake_core::backend::graph::{Neighbour, Window, ensure_facts_of};
 use twinlake_core::backend::{BackendError, GraphStore};
 use twinlake_core::lake::Lake;
 use twinlake_core::memory::{Entity, Fact};
@@ -89,15 +89,7 @@ impl GraphStore for LakeGraph {
         entities: &[Entity],
         facts: &[Fact],
     ) -> Result<(), BackendError> {
-        if let Some(stranger) = facts.iter().find(|f| &f.scope != scope) {
-            return Err(BackendError::engine(
-                BACKEND,
-                format!(
-                    "fact {} belongs to {}, not {scope}",
-                    stranger.fact_id, stranger.scope
-                ),
-            ));
-        }
+        ensure_facts_of(BACKEND, scope, facts)?;
         let (entities, facts) = (entities.to_vec(), facts.to_vec());
         let (entities, facts) = twinlake_core::backend::on_blocking_pool(BACKEND, move || {
             let encoded = |batch: Result<arrow::array::RecordBatch, CoreError>| {
