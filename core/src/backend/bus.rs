@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use super::BackendError;
 
 /// One message read from a bus topic, with its position.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
     /// The topic it was read from.
     pub topic: String,

@@ -106,9 +106,9 @@ impl<'a> Ingestor<'a> {
                 break;
             }
             let mut pending = Vec::new();
-            for delivery in &deliveries {
+            for (index, delivery) in deliveries.iter().enumerate() {
                 self.run_delivery(
-                    delivery,
+                    (index, delivery),
                     &mut state,
                     &mut pending,
                     dead_letters,
@@ -117,7 +117,7 @@ impl<'a> Ingestor<'a> {
                 )
                 .await?;
             }
-            self.commit_files(pending, dead_letters, observer, &mut report)
+            self.commit_files(&deliveries, pending, dead_letters, observer, &mut report)
                 .await?;
             // Every partition's position moves past what this batch stored.
             for delivery in last_per_partition(&deliveries) {
@@ -131,7 +131,7 @@ impl<'a> Ingestor<'a> {
     /// Reads and parses one envelope's inputs; what is new joins `pending`.
     async fn run_delivery(
         &self,
-        delivery: &Delivery,
+        (index, delivery): (usize, &Delivery),
         state: &mut RunState,
         pending: &mut Vec<PendingFile>,
         dead_letters: &dyn Producer,
@@ -169,7 +169,7 @@ impl<'a> Ingestor<'a> {
             let outcome = match self.prepare(&envelope, &input, state).await {
                 Ok(Some(mut file)) => {
                     file.path = path;
-                    file.origin = delivery.clone();
+                    file.origin = index;
                     pending.push(file);
                     continue;
                 }
@@ -322,7 +322,7 @@ impl<'a> Ingestor<'a> {
         let total = groups.iter().map(Vec::len).sum::<usize>();
         Ok(Some(PendingFile {
             path: PathBuf::new(),
-            origin: Delivery::default(),
+            origin: 0,
             source: SourceFile {
                 scope: scope.clone(),
                 file_hash,
@@ -346,6 +346,7 @@ impl<'a> Ingestor<'a> {
     /// larger group goes alone); marks each file done after its last group.
     async fn commit_files(
         &self,
+        deliveries: &[Delivery],
         mut files: Vec<PendingFile>,
         dead_letters: &dyn Producer,
         observer: &mut dyn IngestObserver,
@@ -400,7 +401,7 @@ impl<'a> Ingestor<'a> {
                     });
                     self.finish(
                         &file.path,
-                        &file.origin,
+                        &deliveries[file.origin],
                         outcome,
                         dead_letters,
                         observer,
@@ -588,8 +589,9 @@ impl<'a> Ingestor<'a> {
 /// A parsed file whose new episodes wait to be committed.
 struct PendingFile {
     path: PathBuf,
-    /// The bus message that named it.
-    origin: Delivery,
+    /// The index, in its batch, of the bus message that named it (for
+    /// a dead letter, which carries that message).
+    origin: usize,
     source: SourceFile,
     bytes: u64,
     groups: Vec<Vec<Drafted>>,
