@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use rdkafka::mocking::MockCluster;
-use twinlake_pipelines::bus::{FILES_DEAD_LETTER_TOPIC, FILES_TOPIC};
+use twinlake_pipelines::bus::{
+    CHUNKS_DEAD_LETTER_TOPIC, CHUNKS_TOPIC, FILES_DEAD_LETTER_TOPIC, FILES_TOPIC,
+};
 
 #[test]
 fn a_killed_ingest_on_kafka_resumes_to_the_embedded_end_state() {
@@ -152,4 +154,118 @@ fn the_python_producer_example_feeds_a_pipeline_worker() {
     );
     assert_eq!(stats(&data, "frank")["episodes"], 2);
     assert!(search(&data, "erin", "shed key kitten", 5).is_empty());
+}
+
+/// The scale-out shape: two `pipeline run --follow` workers in one
+/// consumer group share a lake and send their chunks to the chunks topic
+/// (`ingest.index_writes = "chunks_topic"`) instead of indexing in their
+/// own data directories; `pipeline index` applies that topic to one copy
+/// of the indexes. The shared lake and that copy equal a one-process run
+/// on the embedded bus, user by user, and no worker kept an index.
+#[test]
+fn two_workers_and_an_indexer_end_where_one_process_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = ["ana", "ben", "cai", "dov"];
+    let corpora: Vec<_> = users
+        .iter()
+        .map(|u| codeword_corpus(&dir.path().join(u), 5))
+        .collect();
+    let clean = dir.path().join("clean");
+    for (user, corpus) in users.iter().zip(&corpora) {
+        let (summary, code) = ingest(&clean, user, &[corpus]);
+        assert_eq!(code, 0, "{summary}");
+    }
+
+    let mock = MockCluster::new(1).unwrap();
+    for topic in [FILES_TOPIC, CHUNKS_TOPIC] {
+        mock.create_topic(topic, 4, 1).unwrap();
+    }
+    for topic in [FILES_DEAD_LETTER_TOPIC, CHUNKS_DEAD_LETTER_TOPIC] {
+        mock.create_topic(topic, 1, 1).unwrap();
+    }
+    let shared = dir.path().join("shared");
+    let bus = format!(
+        "kafka://{}?session.timeout.ms=6000&heartbeat.interval.ms=500",
+        mock.bootstrap_servers()
+    );
+    let scaled = |data: &str| {
+        let mut cmd = twinlake(&dir.path().join(data));
+        cmd.env("TWINLAKE_BUS_URL", &bus)
+            .env(
+                "TWINLAKE_LAKE_URL",
+                format!("file://{}", shared.join("lake").display()),
+            )
+            .env("TWINLAKE_INGEST_INDEX_WRITES", "chunks_topic");
+        cmd
+    };
+    let workers: Vec<_> = ["w1", "w2"]
+        .iter()
+        .map(|w| {
+            let mut cmd = scaled(w);
+            KilledOnDrop(
+                cmd.args(["pipeline", "run", "--follow"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    // `ingest` publishes and waits, as one more member, until the whole
+    // group has stored everything.
+    for (user, corpus) in users.iter().zip(&corpora) {
+        let mut cmd = scaled("producer");
+        let summary = json(cmd.args(["ingest", "--json", "--user", user]).arg(corpus));
+        assert!(
+            summary["errors"].as_array().unwrap().is_empty(),
+            "{summary}"
+        );
+    }
+    drop(workers);
+    assert_eq!(lake_files(&shared), lake_files(&clean), "lakes differ");
+
+    let out = run(scaled("indexer").args(["pipeline", "index"]));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("0 malformed"), "{said}");
+    for user in users {
+        let s = stats_with(scaled("indexer"), user);
+        assert_eq!(s, stats(&clean, user), "{user}");
+        assert!(s["vector_chunks"].as_u64().unwrap() > 0, "{s}");
+        for worker in ["w1", "w2", "producer"] {
+            let local = stats_with(scaled(worker), user);
+            assert_eq!(
+                local["vector_chunks"], 0,
+                "{worker} indexed {user}: {local}"
+            );
+            assert_eq!(local["text_chunks"], 0, "{worker} indexed {user}: {local}");
+        }
+        for i in [0, 4] {
+            let query = format!("kumquat{i}");
+            let found = search_with(scaled("indexer"), user, &query, 3);
+            let expected = search(&clean, user, &query, 3);
+            assert_eq!(file_of(&found[0]), format!("doc-{i:02}.txt"), "{user}");
+            assert_eq!(found[0]["chunk_id"], expected[0]["chunk_id"], "{user}");
+            assert!(found.iter().all(|hit| !hit["chunk_id"].is_null()));
+        }
+    }
+
+    // Applying the topic again (a new group) changes nothing.
+    let again = run(scaled("indexer").args(["pipeline", "index", "--group", "replay"]));
+    assert!(again.status.success());
+    assert_eq!(stats_with(scaled("indexer"), "ana"), stats(&clean, "ana"));
+}
+
+/// A child process killed (SIGKILL) when dropped.
+struct KilledOnDrop(std::process::Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

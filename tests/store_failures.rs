@@ -120,6 +120,7 @@ async fn setup(failures: u32) -> Run {
 async fn ingest(run: &Run) -> IngestReport {
     let mut source = run.bus.consumer(FILES_TOPIC, INGEST_GROUP).await.unwrap();
     Ingestor::new(&run.backends)
+        .unwrap()
         .run(source.as_mut(), &*run.bus, &mut Quiet)
         .await
         .unwrap()

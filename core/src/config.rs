@@ -145,6 +145,30 @@ pub struct IngestConfig {
     /// (`twinlake_udfs::parse::dates::zone_named`), where the zone database is.
     #[serde(default)]
     pub time_zone: String,
+    /// Where pipeline workers write the chunk indexes (see [`IndexWrites`]).
+    #[serde(default)]
+    pub index_writes: IndexWrites,
+}
+
+/// Where a pipeline worker writes the chunks it stores in the lake into
+/// the indexes.
+///
+/// With several workers in one consumer group, each worker's data
+/// directory is its own, so an embedded index written by a worker would
+/// hold only its partitions' chunks. `chunks_topic` sends them instead, in
+/// order, to the bus's chunks topic, keyed by owner like the files topic;
+/// `twinlake pipeline index` (or `serve --index-group`) consumes that topic
+/// into the indexes its own URLs name, so each serving node holds every
+/// chunk, and a Qdrant server is written once per indexer group.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexWrites {
+    /// Into the indexes `vectors.url` and `text.url` name (one process, or
+    /// servers every worker shares).
+    #[default]
+    Direct,
+    /// As index updates on the bus's chunks topic, for indexers to apply.
+    ChunksTopic,
 }
 
 /// The HTTP server.
@@ -209,6 +233,7 @@ impl Config {
                 calendar_horizon_days: 365,
                 website_max_pages: 20,
                 time_zone: String::new(),
+                index_writes: IndexWrites::Direct,
             },
             serve: ServeConfig {
                 addr: "127.0.0.1:8080".into(),

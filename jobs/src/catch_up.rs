@@ -44,7 +44,7 @@ pub async fn run(
     observer: &mut dyn IngestObserver,
     distil: Distil<'_>,
 ) -> Result<CatchUp, JobError> {
-    let ingest = Ingestor::new(backends)
+    let ingest = Ingestor::new(backends)?
         .run(source, dead_letters, observer)
         .await?;
     let scopes: BTreeSet<Scope> = match distil {

@@ -26,6 +26,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use twinlake_core::Scope;
+use twinlake_core::backend::Source;
 use twinlake_stores::Backends;
 
 use crate::ServingError;
@@ -39,8 +40,11 @@ pub const TENANT_HEADER: &str = "x-twinlake-tenant";
 pub struct AppState {
     /// The stores and the model.
     pub backends: Backends,
-    /// Held while an upload runs the ingest pipeline: one consumer at a time.
-    pub ingest_lock: tokio::sync::Mutex<()>,
+    /// The server's one member of the ingest consumer group, opened by
+    /// the first upload and kept, so uploads do not each join the group
+    /// (on Kafka, a rebalance of every worker). Held while an upload runs
+    /// the pipeline: one at a time.
+    pub ingest_consumer: tokio::sync::Mutex<Option<Box<dyn Source>>>,
 }
 
 impl AppState {
@@ -48,7 +52,7 @@ impl AppState {
     pub fn new(backends: Backends) -> Self {
         AppState {
             backends,
-            ingest_lock: tokio::sync::Mutex::new(()),
+            ingest_consumer: tokio::sync::Mutex::new(None),
         }
     }
 }

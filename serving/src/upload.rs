@@ -120,7 +120,7 @@ fn file_name(raw: &str) -> Result<String, ServingError> {
 
 /// Publishes the stored file and runs the pipeline until it is caught up.
 async fn ingest(state: &AppState, envelope: &FileEnvelope) -> Result<IngestReport, ServingError> {
-    let _one_at_a_time = state.ingest_lock.lock().await;
+    let mut member = state.ingest_consumer.lock().await;
     let bus = state.backends.bus()?;
     bus.send(
         FILES_TOPIC,
@@ -128,7 +128,10 @@ async fn ingest(state: &AppState, envelope: &FileEnvelope) -> Result<IngestRepor
         &envelope.to_payload(),
     )
     .await?;
-    let mut consumer = bus.consumer(FILES_TOPIC, INGEST_GROUP).await?;
+    if member.is_none() {
+        *member = Some(bus.consumer(FILES_TOPIC, INGEST_GROUP).await?);
+    }
+    let consumer = member.as_mut().expect("just opened");
     // The profile reflects the upload as soon as the reply says it is in.
     let run = catch_up::run(
         &state.backends,
@@ -137,8 +140,13 @@ async fn ingest(state: &AppState, envelope: &FileEnvelope) -> Result<IngestRepor
         &mut Quiet,
         Distil::Changed,
     )
-    .await?;
-    Ok(run.ingest)
+    .await;
+    if run.is_err() {
+        // It may have read past what it stored: the next upload starts a
+        // new member, which resumes from the group's commit.
+        *member = None;
+    }
+    Ok(run?.ingest)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use twinlake_core::config::Config;
+use twinlake_pipelines::indexer::{IndexReport, Indexer};
 use twinlake_serving::api::{self, AppState};
 
 /// Arguments of `twinlake serve`.
@@ -14,12 +15,33 @@ pub struct Args {
     /// Listen address [default: serve.addr, 127.0.0.1:8080]
     #[arg(long)]
     addr: Option<String>,
+    /// Also keep this node's indexes following the chunks topic, as a
+    /// member of this consumer group (one group per node), for workers
+    /// with `ingest.index_writes = "chunks_topic"`.
+    #[arg(long, value_name = "GROUP")]
+    index_group: Option<String>,
 }
 
 /// Runs `twinlake serve` until ctrl-c.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let addr = args.addr.unwrap_or_else(|| config.serve.addr.clone());
     let state = Arc::new(AppState::new(super::open_backends(config).await?));
+    if let Some(group) = args.index_group {
+        let bus = state.backends.bus()?;
+        let indexer = Indexer::new(&state.backends);
+        // Stops with the runtime when the server does; a round cut short
+        // is replayed by the group.
+        tokio::spawn(async move {
+            let log = |r: &IndexReport| {
+                if r.upserted + r.deleted > 0 {
+                    tracing::info!(upserted = r.upserted, deleted = r.deleted, "indexed");
+                }
+            };
+            indexer
+                .follow(&*bus, &group, log, std::future::pending())
+                .await;
+        });
+    }
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

@@ -45,6 +45,7 @@ pub struct Backends {
     dim: usize,
     embedder: OnceCell<Arc<dyn Embedder>>,
     tokenizer: OnceLock<Arc<Tokenizer>>,
+    bus: OnceLock<Arc<dyn Bus>>,
     _lock: Option<DataDirLock>,
 }
 
@@ -94,6 +95,7 @@ impl Backends {
             dim,
             embedder: loaded,
             tokenizer: OnceLock::new(),
+            bus: OnceLock::new(),
             _lock: lock,
         })
     }
@@ -136,9 +138,14 @@ impl Backends {
         Ok(self.tokenizer.get_or_init(|| loaded).clone())
     }
 
-    /// The bus named by `bus.url`.
+    /// The bus named by `bus.url`, opened on first use and shared by
+    /// every caller (one producer and its connections per process).
     pub fn bus(&self) -> Result<Arc<dyn Bus>, StoreError> {
-        bus::open(&self.config.bus.url)
+        if let Some(bus) = self.bus.get() {
+            return Ok(bus.clone());
+        }
+        let opened = bus::open(&self.config.bus.url)?;
+        Ok(self.bus.get_or_init(|| opened).clone())
     }
 
     /// Opens empty indexes beside the live ones, for a rebuild that leaves

@@ -7,11 +7,11 @@
 //!
 //! | concern | module | embedded (default) | server |
 //! |---|---|---|---|
-//! | vector index | [`vectors`] | `edge:///dir` (Qdrant's engine in process) | |
+//! | vector index | [`vectors`] | `edge:///dir` (Qdrant's engine in process) | `qdrant://host:port[/collection]` |
 //! | full-text index | [`text`] | `tantivy:///dir` | |
 //! | bus | [`bus`] | `embedded:///dir` (a durable log) | `kafka://host:port` |
 //! | chat log (relational store) | [`chat_log`] | `sqlite:///file.db` | `postgres://...` |
-//! | knowledge graph | [`graph`] | `lake://` (the lake's tables, walked in memory) | `falkordb://host:port[/graph]` |
+//! | knowledge graph | [`graph`] | `lake://` (the lake's tables, walked in memory) | `falkordb://host:port[/graph]`, `neo4j://user:password@host:port[/database]` |
 //! | embedder | [`embedder`] | the ONNX model in process | `http://...` (the model sidecar) |
 //!
 //! Each module's `open` reads the URL's scheme and opens that
@@ -29,6 +29,8 @@ pub mod error;
 pub mod graph;
 pub mod lock;
 pub mod parquet;
+#[cfg(any(feature = "falkordb", feature = "neo4j", feature = "qdrant"))]
+mod server_url;
 pub mod text;
 pub mod vectors;
 

@@ -71,7 +71,12 @@ pub fn ingest_with(data_dir: &Path, user: &str, flags: &[&str], paths: &[&Path])
 
 /// Searches `user`'s footprint; returns the results array.
 pub fn search(data_dir: &Path, user: &str, query: &str, k: usize) -> Vec<Value> {
-    let v = json(twinlake(data_dir).args([
+    search_with(twinlake(data_dir), user, query, k)
+}
+
+/// [`search`] with `cmd`, a `twinlake` command already configured.
+pub fn search_with(mut cmd: Command, user: &str, query: &str, k: usize) -> Vec<Value> {
+    let v = json(cmd.args([
         "search",
         "--json",
         "--user",
@@ -178,7 +183,12 @@ pub fn episodes_in_lake(data_dir: &Path) -> usize {
 
 /// The store counts of `twinlake stats`.
 pub fn stats(data_dir: &Path, user: &str) -> Value {
-    json(twinlake(data_dir).args(["stats", "--json", "--user", user]))
+    stats_with(twinlake(data_dir), user)
+}
+
+/// [`stats`] with `cmd`, a `twinlake` command already configured.
+pub fn stats_with(mut cmd: Command, user: &str) -> Value {
+    json(cmd.args(["stats", "--json", "--user", user]))
 }
 
 /// A `twinlake serve` child process, killed when dropped.

@@ -49,8 +49,9 @@ pub use self::episodes::{Drafted, EpisodeBuilder};
 pub use self::report::{
     FileFailure, FileOutcome, FileWarning, IngestObserver, IngestReport, Quiet, SourceSummary,
 };
-use crate::bus::FILES_DEAD_LETTER_TOPIC;
+use crate::bus::{FILES_DEAD_LETTER_TOPIC, dead_letter};
 use crate::error::FileError;
+use crate::sinks::indexes::IndexSink;
 use crate::sinks::lake::{LakeWriter, group_key};
 use crate::sources::files::{self, FileEnvelope};
 use crate::sources::{Input, website};
@@ -78,13 +79,20 @@ struct RunState {
 pub struct Ingestor<'a> {
     backends: &'a Backends,
     lake: LakeWriter,
+    indexes: IndexSink,
 }
 
 impl<'a> Ingestor<'a> {
-    /// A pipeline writing to `backends`.
-    pub fn new(backends: &'a Backends) -> Self {
+    /// A pipeline writing to `backends` (the indexes as
+    /// `ingest.index_writes` says).
+    pub fn new(backends: &'a Backends) -> Result<Self, PipelineError> {
         let lake = LakeWriter::new(backends.lake.clone(), backends.dim());
-        Ingestor { backends, lake }
+        let indexes = IndexSink::of(backends)?;
+        Ok(Ingestor {
+            backends,
+            lake,
+            indexes,
+        })
     }
 
     /// Consumes `source` until it is caught up. Failed envelopes go to
@@ -206,16 +214,8 @@ impl<'a> Ingestor<'a> {
     ) -> Result<(), PipelineError> {
         if let FileOutcome::Failed(error) = &outcome {
             tracing::debug!(path = %path.display(), %error, "file refused");
-            let letter = serde_json::json!({
-                "path": path,
-                "error": error.to_string(),
-                "origin": {
-                    "topic": delivery.topic,
-                    "partition": delivery.partition,
-                    "offset": delivery.offset,
-                },
-                "payload": String::from_utf8_lossy(&delivery.payload),
-            });
+            let mut letter = dead_letter(delivery, &error.to_string());
+            letter["path"] = serde_json::json!(path);
             dead_letters
                 .send(
                     FILES_DEAD_LETTER_TOPIC,
@@ -489,25 +489,12 @@ impl<'a> Ingestor<'a> {
     /// lake objects have no commit marker and are never read). Best effort:
     /// a store still down keeps what it has until the file is replayed.
     async fn forget_round(&self, round: &[(usize, Vec<Drafted>)]) {
-        let mut by_scope: HashMap<&Scope, Vec<String>> = HashMap::new();
-        for chunk in round
+        let chunks: Vec<Chunk> = round
             .iter()
-            .flat_map(|(_, g)| g.iter().flat_map(|d| &d.chunks))
-        {
-            by_scope
-                .entry(&chunk.scope)
-                .or_default()
-                .push(chunk.chunk_id.clone());
-        }
-        let (vectors, text) = (&self.backends.vectors, &self.backends.text);
-        for (scope, ids) in by_scope {
-            let forgotten = async {
-                tokio::try_join!(vectors.delete(scope, &ids), text.delete(scope, &ids))?;
-                tokio::try_join!(vectors.commit(), text.commit())
-            };
-            if let Err(error) = forgotten.await {
-                tracing::warn!(%scope, %error, "could not take a failed round out of the indexes");
-            }
+            .flat_map(|(_, g)| g.iter().flat_map(|d| d.chunks.iter().cloned()))
+            .collect();
+        if let Err(error) = self.indexes.forget(&chunks).await {
+            tracing::warn!(%error, "could not take a failed round out of the indexes");
         }
     }
 
@@ -548,9 +535,7 @@ impl<'a> Ingestor<'a> {
             all.extend(chunks);
             markers.push((key, episodes));
         }
-        let (vectors, text) = (&self.backends.vectors, &self.backends.text);
-        tokio::try_join!(vectors.upsert(&all), text.upsert(&all))?;
-        tokio::try_join!(vectors.commit(), text.commit())?;
+        self.indexes.store(&all).await?;
         for (key, episodes) in &markers {
             self.lake
                 .write_episodes(&episodes[0].scope, key, episodes)

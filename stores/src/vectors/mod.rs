@@ -1,14 +1,16 @@
 //! The vector index, chosen by URL.
 //!
 //! `edge:///abs/dir` is Qdrant's segment engine in-process (crate
-//! `qdrant-edge`): the embedded default. A Qdrant server implementation
-//! (`qdrant://host:6334`, crate `qdrant-client`) fits beside it: it maps the
-//! same [`VectorIndex`] calls through [`payload`]'s point shape, the same
-//! payload keys and the same tenant/user filter, so moving from one to the
-//! other changes the URL and nothing else.
+//! `qdrant-edge`): the embedded default. `qdrant://host:6334[/collection]`
+//! is a Qdrant server ([`qdrant`], crate `qdrant-client`, feature
+//! `qdrant`): it maps the same [`VectorIndex`] calls through [`payload`]'s
+//! point shape, the same payload keys and the same tenant/user filter, so
+//! moving from one to the other changes the URL and nothing else.
 
 pub mod edge;
 pub mod payload;
+#[cfg(feature = "qdrant")]
+pub mod qdrant;
 
 use std::sync::Arc;
 
@@ -25,16 +27,12 @@ pub fn open(url: &str, dim: usize) -> Result<Arc<dyn VectorIndex>, StoreError> {
             std::path::Path::new(path),
             dim,
         )?)),
-        Some(("qdrant", _)) => Err(CoreError::UnsupportedUrl {
-            concern: "vectors",
-            url: url.into(),
-            supported: "edge:///abs/dir (the Qdrant server backend is not built yet)",
-        }
-        .into()),
+        #[cfg(feature = "qdrant")]
+        Some(("qdrant", _)) => Ok(Arc::new(qdrant::QdrantVectorIndex::open(url, dim)?)),
         _ => Err(CoreError::UnsupportedUrl {
             concern: "vectors",
             url: url.into(),
-            supported: "edge:///abs/dir",
+            supported: "edge:///abs/dir, qdrant://host:port[/collection] (feature `qdrant`)",
         }
         .into()),
     }
