@@ -2,6 +2,8 @@
 //! exponential backoff; when the retries are spent its files go to the
 //! dead-letter topic with their origin, the partition moves on, and a
 //! replay of the dead letters once the store is back stores everything.
+//! An indexer treats a message it cannot read the same way: dead-lettered
+//! with its origin, and the updates around it applied in order.
 
 mod common;
 
@@ -14,7 +16,12 @@ use twinlake_core::Scope;
 use twinlake_core::backend::{BackendError, Bus, ChunkHit, ChunkIndex, VectorIndex};
 use twinlake_core::config::Config;
 use twinlake_core::record::Chunk;
-use twinlake_pipelines::bus::{FILES_DEAD_LETTER_TOPIC, FILES_TOPIC, INGEST_GROUP};
+use twinlake_pipelines::bus::index_update::IndexUpdate;
+use twinlake_pipelines::bus::{
+    CHUNKS_DEAD_LETTER_TOPIC, CHUNKS_TOPIC, FILES_DEAD_LETTER_TOPIC, FILES_TOPIC, INDEX_GROUP,
+    INGEST_GROUP,
+};
+use twinlake_pipelines::indexer::Indexer;
 use twinlake_pipelines::ingest::{IngestReport, Ingestor, Quiet, STORE_RETRIES};
 use twinlake_pipelines::sources::files::{self, FileEnvelope};
 use twinlake_stores::Backends;
@@ -127,10 +134,11 @@ async fn ingest(run: &Run) -> IngestReport {
 }
 
 async fn dead_letters(bus: &dyn Bus) -> Vec<serde_json::Value> {
-    let mut source = bus
-        .consumer(FILES_DEAD_LETTER_TOPIC, "inspect")
-        .await
-        .unwrap();
+    letters_of(bus, FILES_DEAD_LETTER_TOPIC).await
+}
+
+async fn letters_of(bus: &dyn Bus, topic: &str) -> Vec<serde_json::Value> {
+    let mut source = bus.consumer(topic, "inspect").await.unwrap();
     let letters = source.poll(100).await.unwrap();
     letters
         .iter()
@@ -194,4 +202,68 @@ async fn a_store_down_through_every_retry_dead_letters_the_file_and_moves_on() {
         "{replay:?}"
     );
     assert!(run.backends.vectors.count(&run.scope).await.unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_indexer_dead_letters_what_it_cannot_read_and_applies_the_rest_in_order() {
+    let run = setup(0).await;
+    let dim = run.backends.dim();
+    let chunk =
+        |id: &str, axis: usize| twinlake_core::contract::chunk(&run.scope, id, id, axis, dim);
+    let (kept, undone) = (chunk("kept", 0), chunk("undone", 1));
+    let key = run.scope.to_string();
+    let updates = [
+        IndexUpdate::Upsert {
+            chunk: kept.clone(),
+        }
+        .to_payload(),
+        IndexUpdate::Upsert {
+            chunk: undone.clone(),
+        }
+        .to_payload(),
+        br#"{"op":"upsert","chunk":{"chunk_id":"half"}}"#.to_vec(),
+        IndexUpdate::Delete {
+            scope: run.scope.clone(),
+            chunk_ids: vec![undone.chunk_id.clone()],
+        }
+        .to_payload(),
+    ];
+    for payload in &updates {
+        run.bus
+            .send(CHUNKS_TOPIC, key.as_bytes(), payload)
+            .await
+            .unwrap();
+    }
+    let mut source = run.bus.consumer(CHUNKS_TOPIC, INDEX_GROUP).await.unwrap();
+    let indexer = Indexer::new(&run.backends);
+    let report = indexer.run(source.as_mut(), &*run.bus).await.unwrap();
+    assert_eq!(
+        (report.upserted, report.deleted, report.malformed),
+        (2, 1, 1),
+        "{report:?}"
+    );
+    // The delete came after the upsert it undoes, so only `kept` is left.
+    let left = vec![kept.chunk_id.clone()];
+    assert_eq!(
+        run.backends.vectors.list_ids(&run.scope).await.unwrap(),
+        left
+    );
+    assert_eq!(run.backends.text.list_ids(&run.scope).await.unwrap(), left);
+    let letters = letters_of(&*run.bus, CHUNKS_DEAD_LETTER_TOPIC).await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(
+        letters[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not an index update")
+    );
+    assert_eq!(letters[0]["origin"]["topic"], CHUNKS_TOPIC);
+    assert_eq!(letters[0]["origin"]["offset"], 2);
+    // Committed: the group does not read the batch again.
+    let mut again = run.bus.consumer(CHUNKS_TOPIC, INDEX_GROUP).await.unwrap();
+    let replay = indexer.run(again.as_mut(), &*run.bus).await.unwrap();
+    assert_eq!(
+        (replay.upserted, replay.deleted, replay.malformed),
+        (0, 0, 0)
+    );
 }

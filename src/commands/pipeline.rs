@@ -40,7 +40,7 @@ pub enum Pipeline {
 /// Runs a pipeline command.
 pub async fn run(config: &Config, command: Pipeline) -> anyhow::Result<ExitCode> {
     match command {
-        Pipeline::Run { follow } => run_workers(config, follow).await,
+        Pipeline::Run { follow } => run_worker(config, follow).await,
         Pipeline::Index { follow, group } => run_indexer(config, follow, &group).await,
     }
 }
@@ -82,7 +82,7 @@ async fn run_indexer(config: &Config, follow: bool, group: &str) -> anyhow::Resu
 }
 
 /// `pipeline run`: one ingest worker, until caught up or ctrl-c.
-async fn run_workers(config: &Config, follow: bool) -> anyhow::Result<ExitCode> {
+async fn run_worker(config: &Config, follow: bool) -> anyhow::Result<ExitCode> {
     let backends = super::open_backends(config).await?;
     let bus = backends.bus()?;
     let mut consumer = bus.consumer(FILES_TOPIC, GROUP).await?;
