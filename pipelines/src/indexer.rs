@@ -25,7 +25,7 @@ use twinlake_stores::Backends;
 
 use crate::PipelineError;
 use crate::bus::index_update::IndexUpdate;
-use crate::bus::{CHUNKS_DEAD_LETTER_TOPIC, CHUNKS_TOPIC, dead_letter};
+use crate::bus::{CHUNKS_DEAD_LETTER_TOPIC, CHUNKS_TOPIC, dead_letter, send_dead_letter};
 
 /// Updates taken from the bus per batch (one index commit each).
 pub const UPDATES_PER_BATCH: usize = 512;
@@ -93,12 +93,7 @@ impl Indexer {
                             "index update skipped"
                         );
                         let letter = dead_letter(delivery, &error);
-                        dead_letters
-                            .send(
-                                CHUNKS_DEAD_LETTER_TOPIC,
-                                &delivery.key,
-                                letter.to_string().as_bytes(),
-                            )
+                        send_dead_letter(dead_letters, CHUNKS_DEAD_LETTER_TOPIC, delivery, &letter)
                             .await?;
                         report.malformed += 1;
                     }

@@ -20,7 +20,7 @@ pub const INDEX_GROUP: &str = "index";
 
 pub mod index_update;
 
-use twinlake_core::backend::Delivery;
+use twinlake_core::backend::{BackendError, Delivery, Producer};
 
 /// The body of a dead letter: the error, where the message was read
 /// (topic, partition, offset) and the message itself, so it can be
@@ -35,4 +35,16 @@ pub fn dead_letter(delivery: &Delivery, error: &str) -> serde_json::Value {
         },
         "payload": String::from_utf8_lossy(&delivery.payload),
     })
+}
+
+/// Sends `letter` (see [`dead_letter`]) to `topic`, keyed as `delivery`
+/// was, so a person's dead letters stay in order too.
+pub async fn send_dead_letter(
+    to: &dyn Producer,
+    topic: &str,
+    delivery: &Delivery,
+    letter: &serde_json::Value,
+) -> Result<u64, BackendError> {
+    to.send(topic, &delivery.key, letter.to_string().as_bytes())
+        .await
 }

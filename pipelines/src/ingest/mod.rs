@@ -49,7 +49,7 @@ pub use self::episodes::{Drafted, EpisodeBuilder};
 pub use self::report::{
     FileFailure, FileOutcome, FileWarning, IngestObserver, IngestReport, Quiet, SourceSummary,
 };
-use crate::bus::{FILES_DEAD_LETTER_TOPIC, dead_letter};
+use crate::bus::{FILES_DEAD_LETTER_TOPIC, dead_letter, send_dead_letter};
 use crate::error::FileError;
 use crate::sinks::indexes::IndexSink;
 use crate::sinks::lake::{LakeWriter, group_key};
@@ -216,13 +216,7 @@ impl<'a> Ingestor<'a> {
             tracing::debug!(path = %path.display(), %error, "file refused");
             let mut letter = dead_letter(delivery, &error.to_string());
             letter["path"] = serde_json::json!(path);
-            dead_letters
-                .send(
-                    FILES_DEAD_LETTER_TOPIC,
-                    &delivery.key,
-                    letter.to_string().as_bytes(),
-                )
-                .await?;
+            send_dead_letter(dead_letters, FILES_DEAD_LETTER_TOPIC, delivery, &letter).await?;
         }
         report.record(path, &outcome);
         observer.file_done(path, &outcome);
