@@ -12,8 +12,14 @@ setup:
 build: setup
 	$(CARGO) build --release --locked --bin twinlake
 
-# Ingest the demo team's footprint (idempotent) and serve the twins on 127.0.0.1:8080.
+# Ingest the demo team's footprint (idempotent) and serve the twins on
+# 127.0.0.1:8080, with an admin key for the demo tenant (made once, kept in
+# .twinlake/demo.key) shown in the example requests.
+DEMO_KEY = .twinlake/demo.key
 demo: build demo-ingest
+	@test -s $(DEMO_KEY) || (umask 077 && $(TWINLAKE) keys create --admin | tail -1 > $(DEMO_KEY))
+	@echo "demo admin key (in $(DEMO_KEY)): KEY=$$(cat $(DEMO_KEY))"
+	@echo "  curl -s http://127.0.0.1:8080/twin/carol/profile -H \"authorization: Bearer $$(cat $(DEMO_KEY))\""
 	$(TWINLAKE) serve
 
 demo-ingest:
@@ -31,6 +37,7 @@ bench: build
 	$(TWINLAKE) bench search --docs 100000
 	$(TWINLAKE) bench sources
 	$(TWINLAKE) bench kafka
+	$(TWINLAKE) bench serve
 
 fmt:
 	$(CARGO) fmt --all

@@ -53,6 +53,9 @@ enum Command {
     Episodes(commands::episodes::Args),
     /// Serve the HTTP API.
     Serve(commands::serve::Args),
+    /// Make, revoke and list API keys of the HTTP API.
+    #[command(subcommand)]
+    Keys(commands::keys::Keys),
     /// Serve the embedding model (OpenAI-compatible /v1/embeddings) for
     /// workers and API servers whose model.url points here.
     Sidecar(commands::sidecar::Args),
@@ -71,7 +74,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TWINLAKE_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "warn,twinlake::access=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -110,6 +113,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => commands::stats::run(&config, args).await,
         Command::Episodes(args) => commands::episodes::run(&config, args).await,
         Command::Serve(args) => commands::serve::run(&config, args).await,
+        Command::Keys(keys) => commands::keys::run(&config, keys).await,
         Command::Sidecar(args) => commands::sidecar::run(&config, args).await,
         Command::Job(job) => commands::job::run(&config, job).await,
         Command::Bench(bench) => commands::bench::run(&config, bench).await,

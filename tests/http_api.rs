@@ -5,16 +5,13 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-fn post(base: &str, path: &str, body: Value, tenant: Option<&str>) -> (u16, Value) {
-    let headers: Vec<(&str, &str)> = tenant
-        .map(|t| ("x-twinlake-tenant", t))
-        .into_iter()
-        .collect();
-    http(base, "POST", path, Some(&body), &headers)
+/// POSTs `body` with the `authorization` header `key`.
+fn post(base: &str, path: &str, body: Value, key: &str) -> (u16, Value) {
+    http(base, "POST", path, Some(&body), &[("authorization", key)])
 }
 
-fn get(base: &str, path: &str) -> Value {
-    let (status, body) = http(base, "GET", path, None, &[]);
+fn get(base: &str, path: &str, key: &str) -> Value {
+    let (status, body) = http(base, "GET", path, None, &[("authorization", key)]);
     assert_eq!(status, 200, "{path}: {body}");
     body
 }
@@ -28,8 +25,10 @@ fn health_search_chat_and_errors_over_http() {
     }
     let server = serve(dir.path());
     let base = server.base.as_str();
+    let key = server.admin.as_str();
+    let acme = create_key(dir.path(), "acme", &["--admin"]);
 
-    let health = get(base, "/health");
+    let health = get(base, "/health", "");
     assert_eq!(health["status"], "ok");
 
     // Search over HTTP equals search on the command line.
@@ -37,7 +36,7 @@ fn health_search_chat_and_errors_over_http() {
         base,
         "/twin/carol/search",
         json!({"query": "which languages do I speak", "k": 3}),
-        None,
+        key,
     );
     assert_eq!(status, 200, "{body}");
     let results = body["results"].as_array().unwrap();
@@ -57,7 +56,7 @@ fn health_search_chat_and_errors_over_http() {
         base,
         "/twin/alice/chat",
         json!({"message": "Where is the barbecue and when?"}),
-        None,
+        key,
     );
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["grounded"], true, "{reply}");
@@ -69,21 +68,21 @@ fn health_search_chat_and_errors_over_http() {
         "{reply}"
     );
     let id = reply["conversation_id"].as_str().unwrap();
-    let turns = get(base, &format!("/twin/alice/conversations/{id}"));
+    let turns = get(base, &format!("/twin/alice/conversations/{id}"), key);
     assert_eq!(turns["turns"].as_array().unwrap().len(), 2, "{turns}");
-    let stolen = get(base, &format!("/twin/carol/conversations/{id}"));
+    let stolen = get(base, &format!("/twin/carol/conversations/{id}"), key);
     assert_eq!(
         stolen["turns"].as_array().unwrap().len(),
         0,
         "carol read alice's conversation"
     );
 
-    // Isolation by tenant: same user name, other tenant, nothing found.
+    // Isolation by tenant: same user name, another tenant's key, nothing found.
     let (status, body) = post(
         base,
         "/twin/alice/search",
         json!({"query": "peanuts"}),
-        Some("acme"),
+        &acme,
     );
     assert_eq!(
         (status, body["results"].as_array().unwrap().len()),
@@ -91,21 +90,25 @@ fn health_search_chat_and_errors_over_http() {
     );
 
     // Bad requests are 4xx with a message, never 500.
-    let (status, body) = post(base, "/twin/..%2Fx/search", json!({"query": "x"}), None);
+    let (status, body) = post(base, "/twin/..%2Fx/search", json!({"query": "x"}), key);
     assert_eq!(status, 400, "{body}");
     assert!(
         body["error"].as_str().unwrap().contains("invalid user id"),
         "{body}"
     );
-    let (status, body) = post(base, "/twin/alice/search", json!({"query": "  "}), None);
+    let (status, body) = post(base, "/twin/alice/search", json!({"query": "  "}), key);
     assert_eq!(status, 400, "{body}");
-    let (status, _) = post(base, "/twin/alice/search", json!({"q": "typo"}), None);
+    let (status, body) = post(base, "/twin/alice/search", json!({"q": "typo"}), key);
     assert_eq!(status, 422);
+    assert!(
+        body["error"].as_str().unwrap().contains("unknown field"),
+        "{body}"
+    );
     let (status, body) = post(
         base,
         "/twin/alice/chat",
         json!({"message": "hi", "conversation_id": "nope"}),
-        None,
+        key,
     );
     assert_eq!(status, 400, "{body}");
 

@@ -189,10 +189,17 @@ fn profiles_history_graph_and_api_on_the_demo_team() {
     // The same over HTTP.
     let server = serve(dir);
     let base = server.base.as_str();
-    let (status, body) = http(base, "GET", "/twin/carol/profile", None, &[]);
+    let auth = server.auth();
+    let (status, body) = http(base, "GET", "/twin/carol/profile", None, &auth);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, carol, "the API and the CLI agree");
-    let (status, body) = http(base, "GET", "/twin/carol/memories?kind=dislike", None, &[]);
+    let (status, body) = http(
+        base,
+        "GET",
+        "/twin/carol/memories?kind=dislike",
+        None,
+        &auth,
+    );
     assert_eq!(status, 200, "{body}");
     assert!(
         body["memories"]
@@ -206,7 +213,7 @@ fn profiles_history_graph_and_api_on_the_demo_team() {
         "GET",
         &format!("/twin/carol/memories/{id}/history"),
         None,
-        &[],
+        &auth,
     );
     assert_eq!(
         (status, body["history"].as_array().unwrap().len()),
@@ -218,17 +225,17 @@ fn profiles_history_graph_and_api_on_the_demo_team() {
         "GET",
         &format!("/twin/alice/memories/{id}/history"),
         None,
-        &[],
+        &auth,
     );
     assert_eq!(status, 404, "alice reads carol's memory: {body}");
-    let (status, body) = http(base, "GET", "/twin/carol/memories?kind=hobby", None, &[]);
+    let (status, body) = http(base, "GET", "/twin/carol/memories?kind=hobby", None, &auth);
     assert_eq!(status, 400, "{body}");
     let (status, body) = http(
         base,
         "GET",
         "/twin/alice/graph?entity=Ana&depth=1",
         None,
-        &[],
+        &auth,
     );
     assert_eq!(status, 200, "{body}");
     assert!(
@@ -239,14 +246,14 @@ fn profiles_history_graph_and_api_on_the_demo_team() {
             .any(|n| n["via"]["relation"] == "SISTER"),
         "{body}"
     );
-    let (status, body) = http(base, "GET", "/twin/bob/graph?entity=Ana", None, &[]);
+    let (status, body) = http(base, "GET", "/twin/bob/graph?entity=Ana", None, &auth);
     assert_eq!(status, 404, "bob's graph has no Ana: {body}");
     let (status, body) = http(
         base,
         "GET",
         "/twin/alice/profile",
         None,
-        &[("x-twinlake-tenant", "acme")],
+        &[("authorization", &create_key(dir, "acme", &["--admin"]))],
     );
     assert_eq!(status, 200);
     assert_eq!(
@@ -260,7 +267,7 @@ fn profiles_history_graph_and_api_on_the_demo_team() {
         "POST",
         "/twin/alice/search",
         Some(&serde_json::json!({"query": "what am I allergic to", "k": 5})),
-        &[],
+        &auth,
     );
     assert_eq!(status, 200);
     let memories = body["memories"].as_array().unwrap();

@@ -351,7 +351,7 @@ fn a_bad_record_is_skipped_with_a_warning_and_strict_refuses_the_file() {
             "POST",
             &format!("/twin/bob/upload?filename=notes.jsonl{query}"),
             Some(("application/octet-stream", body)),
-            &[],
+            &server.auth(),
         )
     };
     let body = b"{\"text\": \"Bob skis.\"}\n{\"text\": true}\n";
@@ -457,6 +457,13 @@ fn uploads_are_ingested_scoped_and_refused_with_reasons() {
     let dir = tempfile::tempdir().unwrap();
     let server = serve(dir.path());
     let base = server.base.as_str();
+    let acme = create_key(dir.path(), "acme", &["--admin"]);
+    // The tenant is the key's: `Some("acme")` uses an acme key.
+    let key_of = |tenant: Option<&str>| match tenant {
+        Some("acme") => acme.clone(),
+        None => server.admin.clone(),
+        Some(other) => panic!("no key for tenant {other}"),
+    };
     let chat = whatsapp(&[
         (
             "06/10/2026, 19:00",
@@ -470,10 +477,8 @@ fn uploads_are_ingested_scoped_and_refused_with_reasons() {
         ),
     ]);
     let upload = |user: &str, name: &str, body: &[u8], tenant: Option<&str>| {
-        let headers: Vec<(&str, &str)> = tenant
-            .map(|t| ("x-twinlake-tenant", t))
-            .into_iter()
-            .collect();
+        let key = key_of(tenant);
+        let headers = [("authorization", key.as_str())];
         let path = format!("/twin/{user}/upload?filename={}", name.replace(' ', "%20"));
         http_bytes(
             base,
@@ -519,15 +524,24 @@ fn uploads_are_ingested_scoped_and_refused_with_reasons() {
                 .ends_with("result.json"),
         "{bad}"
     );
+    // Nothing of the refused file stays in the lake; the stored one does.
+    let kept = walk(&dir.path().join("lake").join("raw"));
+    let named = |name: &str| {
+        kept.iter()
+            .any(|p| p.file_name().is_some_and(|n| n == name))
+    };
+    assert!(
+        !named("result.json"),
+        "the refused upload was kept: {kept:?}"
+    );
+    assert!(named("WhatsApp Chat with Erin Park.txt"), "{kept:?}");
     let (status, body) = upload("frank", "../", b"x", None);
     assert_eq!(status, 400, "{body}");
 
     // Frank's upload is his alone: not Erin's, not another tenant's Frank's.
     let search_as = |user: &str, tenant: Option<&str>| {
-        let headers: Vec<(&str, &str)> = tenant
-            .map(|t| ("x-twinlake-tenant", t))
-            .into_iter()
-            .collect();
+        let key = key_of(tenant);
+        let headers = [("authorization", key.as_str())];
         let body = serde_json::json!({"query": "cilantro soap", "k": 5});
         http(
             base,
@@ -547,6 +561,6 @@ fn uploads_are_ingested_scoped_and_refused_with_reasons() {
     );
     let (_, erin) = search_as("erin", None);
     assert_eq!(erin["results"].as_array().unwrap().len(), 0, "{erin}");
-    let (_, other) = search_as("frank", Some("other-tenant"));
+    let (_, other) = search_as("frank", Some("acme"));
     assert_eq!(other["results"].as_array().unwrap().len(), 0, "{other}");
 }

@@ -211,6 +211,10 @@ async fn an_indexer_dead_letters_what_it_cannot_read_and_applies_the_rest_in_ord
     let chunk =
         |id: &str, axis: usize| twinlake_core::contract::chunk(&run.scope, id, id, axis, dim);
     let (kept, undone) = (chunk("kept", 0), chunk("undone", 1));
+    // No index can take a vector of another width: retried, it would stop
+    // the partition forever.
+    let mut too_narrow = chunk("narrow", 2);
+    too_narrow.embedding.truncate(dim / 2);
     let key = run.scope.to_string();
     let updates = [
         IndexUpdate::Upsert {
@@ -222,6 +226,7 @@ async fn an_indexer_dead_letters_what_it_cannot_read_and_applies_the_rest_in_ord
         }
         .to_payload(),
         br#"{"op":"upsert","chunk":{"chunk_id":"half"}}"#.to_vec(),
+        IndexUpdate::Upsert { chunk: too_narrow }.to_payload(),
         IndexUpdate::Delete {
             scope: run.scope.clone(),
             chunk_ids: vec![undone.chunk_id.clone()],
@@ -239,7 +244,7 @@ async fn an_indexer_dead_letters_what_it_cannot_read_and_applies_the_rest_in_ord
     let report = indexer.run(source.as_mut(), &*run.bus).await.unwrap();
     assert_eq!(
         (report.upserted, report.deleted, report.malformed),
-        (2, 1, 1),
+        (2, 1, 2),
         "{report:?}"
     );
     // The delete came after the upsert it undoes, so only `kept` is left.
@@ -250,15 +255,14 @@ async fn an_indexer_dead_letters_what_it_cannot_read_and_applies_the_rest_in_ord
     );
     assert_eq!(run.backends.text.list_ids(&run.scope).await.unwrap(), left);
     let letters = letters_of(&*run.bus, CHUNKS_DEAD_LETTER_TOPIC).await;
-    assert_eq!(letters.len(), 1, "{letters:?}");
-    assert!(
-        letters[0]["error"]
-            .as_str()
-            .unwrap()
-            .contains("not an index update")
-    );
+    assert_eq!(letters.len(), 2, "{letters:?}");
+    let error = |i: usize| letters[i]["error"].as_str().unwrap().to_string();
+    assert!(error(0).contains("not an index update"), "{}", error(0));
+    let width = format!("has {} dimensions", dim / 2);
+    assert!(error(1).contains(&width), "{}", error(1));
     assert_eq!(letters[0]["origin"]["topic"], CHUNKS_TOPIC);
     assert_eq!(letters[0]["origin"]["offset"], 2);
+    assert_eq!(letters[1]["origin"]["offset"], 3);
     // Committed: the group does not read the batch again.
     let mut again = run.bus.consumer(CHUNKS_TOPIC, INDEX_GROUP).await.unwrap();
     let replay = indexer.run(again.as_mut(), &*run.bus).await.unwrap();

@@ -177,6 +177,34 @@ pub enum IndexWrites {
 pub struct ServeConfig {
     /// Listen address.
     pub addr: String,
+    /// Whether every twin route needs an API key. Off is allowed on a
+    /// loopback address only.
+    pub auth: bool,
+    /// Host names clients may call the server by (the Host header), besides
+    /// the host of `addr`; `*` for any.
+    pub hosts: Vec<String>,
+    /// Origins of web pages allowed to change data (POST), besides the
+    /// server's own; `*` for any.
+    pub allowed_origins: Vec<String>,
+    /// Connections open at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers, counted from
+    /// the connection's start or its previous response (also closes idle
+    /// keep-alive connections).
+    pub header_timeout_secs: u64,
+    /// Seconds an upload's body has to arrive.
+    pub body_timeout_secs: u64,
+    /// Seconds a request other than an upload may run.
+    pub request_timeout_secs: u64,
+    /// Seconds an upload (stored, ingested, distilled) may run.
+    pub upload_timeout_secs: u64,
+    /// Requests a minute per API key, in bursts of as many (0: no limit).
+    pub requests_per_minute: u32,
+    /// The longest search query or the part of a chat message retrieval
+    /// reads, in characters.
+    pub max_query_chars: usize,
+    /// Seconds requests in flight get to finish on SIGINT or SIGTERM.
+    pub shutdown_grace_secs: u64,
 }
 
 impl ModelConfig {
@@ -237,6 +265,17 @@ impl Config {
             },
             serve: ServeConfig {
                 addr: "127.0.0.1:8080".into(),
+                auth: true,
+                hosts: vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
+                allowed_origins: Vec::new(),
+                max_connections: 512,
+                header_timeout_secs: 10,
+                body_timeout_secs: 60,
+                request_timeout_secs: 30,
+                upload_timeout_secs: 900,
+                requests_per_minute: 600,
+                max_query_chars: 2000,
+                shutdown_grace_secs: 10,
             },
             identities: BTreeMap::new(),
             unknown_env: Vec::new(),
@@ -372,7 +411,8 @@ fn merge(base: &mut toml::Value, overlay: toml::Value) {
 }
 
 /// Applies `TWINLAKE_<SECTION>_<KEY>` (or `TWINLAKE_<KEY>` for top-level
-/// keys) onto known keys, parsed as the type the key already holds.
+/// keys) onto known keys, parsed as the type the key already holds (a list
+/// as comma-separated items).
 /// Returns the `TWINLAKE_*` names that match no key, sorted.
 fn apply_env(value: &mut toml::Value, env: &[(String, String)]) -> Result<Vec<String>, CoreError> {
     let mut unknown = Vec::new();
@@ -413,6 +453,13 @@ fn apply_env(value: &mut toml::Value, env: &[(String, String)]) -> Result<Vec<St
                     message: format!("{raw:?} is not true or false"),
                 })?)
             }
+            toml::Value::Array(_) => toml::Value::Array(
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| toml::Value::String(item.into()))
+                    .collect(),
+            ),
             _ => toml::Value::String(raw.clone()),
         };
     }
@@ -457,6 +504,10 @@ mod tests {
                 ("TWINLAKE_LAKE_URL", "s3://bkt/lake"),
                 ("TWINLAKE_INGEST_CHUNK_TOKENS", "1000"),
                 ("TWINLAKE_MODEL_ORT_LIBRARY", "/opt/libort.so"),
+                (
+                    "TWINLAKE_SERVE_ALLOWED_ORIGINS",
+                    "https://app.example.org, http://localhost:5173,",
+                ),
             ]),
         )
         .unwrap();
@@ -464,6 +515,11 @@ mod tests {
         assert_eq!(c.lake.url, "s3://bkt/lake");
         assert_eq!(c.ingest.chunk_tokens, 1000);
         assert_eq!(c.model.ort_library, "/opt/libort.so");
+        assert_eq!(
+            c.serve.allowed_origins,
+            ["https://app.example.org", "http://localhost:5173"]
+        );
+        assert!(c.serve.auth, "keys are on by default");
         assert!(c.unknown_env.is_empty(), "{:?}", c.unknown_env);
     }
 

@@ -43,4 +43,7 @@ pub enum CoreError {
         column: &'static str,
         message: String,
     },
+    /// The kernel's random source could not be read (new API keys).
+    #[error("random source: {0}")]
+    Random(String),
 }

@@ -115,6 +115,11 @@ impl fmt::Display for Scope {
     }
 }
 
+/// `bytes` as lowercase hex: how ids and hashes are written.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A BLAKE3 digest, shown as 64 hex characters: the key of every record.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ContentHash([u8; 32]);
@@ -138,7 +143,7 @@ impl ContentHash {
 
     /// Lowercase hex, 64 characters.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.0)
     }
 
     /// The first 8 bytes as an integer: a stable numeric point id for

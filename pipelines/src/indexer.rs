@@ -13,7 +13,9 @@
 //! so a delete follows the upserts it undoes), both indexes are committed,
 //! and only then is the bus position committed: a crash replays the batch,
 //! and upserts and deletes by id make the replay harmless. A message that
-//! is not an index update is dead-lettered with its origin and skipped.
+//! is not an index update, or a chunk no index could store (its embedding
+//! is not the lake's width), is dead-lettered with its origin and skipped:
+//! retrying it would stop the partition for good.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -49,6 +51,8 @@ pub struct IndexReport {
 pub struct Indexer {
     vectors: Arc<dyn VectorIndex>,
     text: Arc<dyn TextIndex>,
+    /// The width of every embedding the vector index takes.
+    dim: usize,
 }
 
 impl Indexer {
@@ -57,6 +61,7 @@ impl Indexer {
         Indexer {
             vectors: backends.vectors.clone(),
             text: backends.text.clone(),
+            dim: backends.dim(),
         }
     }
 
@@ -76,7 +81,7 @@ impl Indexer {
             }
             let mut upserts: Vec<Chunk> = Vec::new();
             for delivery in &deliveries {
-                match IndexUpdate::from_payload(&delivery.payload) {
+                match IndexUpdate::from_payload(&delivery.payload, self.dim) {
                     Ok(IndexUpdate::Upsert { chunk }) => upserts.push(chunk),
                     Ok(IndexUpdate::Delete { scope, chunk_ids }) => {
                         // Earlier upserts first: the delete may undo them.
@@ -84,8 +89,7 @@ impl Indexer {
                         self.each(|index| index.delete(&scope, &chunk_ids)).await?;
                         report.deleted += chunk_ids.len();
                     }
-                    Err(e) => {
-                        let error = format!("not an index update: {e}");
+                    Err(error) => {
                         tracing::warn!(
                             partition = delivery.partition,
                             offset = delivery.offset,

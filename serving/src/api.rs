@@ -12,29 +12,28 @@
 //! | `GET /twin/{user}/memories/{id}/history` | | every version of one memory, oldest first |
 //! | `GET /twin/{user}/graph?entity=NAME&depth=2&from=T&to=T` | | the entity's neighbours, with the facts that link them |
 //!
-//! The tenant comes from the `x-twinlake-tenant` header, else the
-//! configured default. Model and index work runs on the blocking pool
-//! (inside the stores), so the server keeps accepting requests while it
-//! computes.
+//! Every `/twin/...` route needs `Authorization: Bearer <key>` (see
+//! [`crate::auth`]): the tenant is the key's, and a member key reaches its
+//! own twin only. Every error is JSON `{"error"}`. Model and index work
+//! runs on the blocking pool (inside the stores), so the server keeps
+//! accepting requests while it computes.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::HeaderMap;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use twinlake_core::Scope;
 use twinlake_core::backend::Source;
 use twinlake_stores::Backends;
 
-use crate::ServingError;
+use crate::auth::{Twin, authenticate};
+use crate::limits::{RateLimiter, deadline, rate_limit};
 use crate::twin::{chat, memories, profile, search};
-use crate::upload;
-
-/// The header naming the tenant.
-pub const TENANT_HEADER: &str = "x-twinlake-tenant";
+use crate::{ServingError, access_log, browser, rejection, upload};
 
 /// What every handler shares.
 pub struct AppState {
@@ -45,12 +44,15 @@ pub struct AppState {
     /// (on Kafka, a rebalance of every worker). Held while an upload runs
     /// the pipeline: one at a time.
     pub ingest_consumer: tokio::sync::Mutex<Option<Box<dyn Source>>>,
+    /// Each key's request rate.
+    pub rate: RateLimiter,
 }
 
 impl AppState {
     /// State over opened stores.
     pub fn new(backends: Backends) -> Self {
         AppState {
+            rate: RateLimiter::new(backends.config.serve.requests_per_minute),
             backends,
             ingest_consumer: tokio::sync::Mutex::new(None),
         }
@@ -59,13 +61,19 @@ impl AppState {
 
 /// The API's routes over `state`.
 pub fn router(state: Arc<AppState>) -> Router {
-    // Room for the largest file ingest accepts, so the pipeline (not the
-    // transport) reports an oversized file with the configured limit.
-    let upload_limit = usize::try_from(state.backends.config.ingest.max_file_bytes)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1);
-    Router::new()
-        .route("/health", get(health))
+    let serve = &state.backends.config.serve;
+    let request_deadline = Duration::from_secs(serve.request_timeout_secs.max(1));
+    let upload_deadline = Duration::from_secs(serve.upload_timeout_secs.max(1));
+    let upload = Router::new()
+        .route(
+            "/twin/{user}/upload",
+            // The handler reads the body itself, within its own limits.
+            post(upload::upload_handler).layer(DefaultBodyLimit::disable()),
+        )
+        .route_layer(from_fn_with_state(upload_deadline, deadline));
+    // Route layers run bottom up: the key first, then its rate, then the
+    // deadline around the handler.
+    let twins = Router::new()
         .route("/twin/{user}/search", post(search_handler))
         .route("/twin/{user}/chat", post(chat_handler))
         .route("/twin/{user}/conversations/{id}", get(conversation_handler))
@@ -73,34 +81,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/twin/{user}/memories", get(memories_handler))
         .route("/twin/{user}/memories/{id}/history", get(history_handler))
         .route("/twin/{user}/graph", get(graph_handler))
-        .route(
-            "/twin/{user}/upload",
-            post(upload::upload_handler).layer(DefaultBodyLimit::max(upload_limit)),
-        )
+        .route_layer(from_fn_with_state(request_deadline, deadline))
+        .merge(upload)
+        .route_layer(from_fn_with_state(state.clone(), rate_limit))
+        .route_layer(from_fn_with_state(state.clone(), authenticate));
+    // Layers run outside in: the access log sees every request, errors
+    // become JSON, then the Host and Origin checks, then the key.
+    Router::new()
+        .route("/health", get(health))
+        .merge(twins)
+        .layer(from_fn_with_state(state.clone(), browser::same_site))
+        .layer(from_fn(rejection::json_errors))
+        .layer(from_fn(access_log::access_log))
         .with_state(state)
-}
-
-/// Serves `state` on `listener` until ctrl-c.
-pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-}
-
-pub(crate) fn scope(
-    state: &AppState,
-    headers: &HeaderMap,
-    user: &str,
-) -> Result<Scope, ServingError> {
-    let tenant = match headers.get(TENANT_HEADER) {
-        Some(v) => v
-            .to_str()
-            .map_err(|_| ServingError::BadRequest(format!("{TENANT_HEADER} is not text")))?,
-        None => &state.backends.config.tenant,
-    };
-    Ok(Scope::parse(tenant, user)?)
 }
 
 async fn health() -> Json<Value> {
@@ -122,11 +115,9 @@ fn default_k() -> usize {
 
 async fn search_handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(user): Path<String>,
+    Twin(scope): Twin,
     Json(request): Json<SearchRequest>,
 ) -> Result<Json<Value>, ServingError> {
-    let scope = scope(&state, &headers, &user)?;
     let remembered = memories::load(&state.backends, &scope).await?;
     let query = request.query.clone();
     let hits = search::search(&state.backends, &scope, &request.query, request.k).await?;
@@ -146,11 +137,9 @@ struct ChatRequest {
 
 async fn chat_handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(user): Path<String>,
+    Twin(scope): Twin,
     Json(request): Json<ChatRequest>,
 ) -> Result<Json<Value>, ServingError> {
-    let scope = scope(&state, &headers, &user)?;
     let reply = chat::chat(
         &state.backends,
         &scope,
@@ -163,20 +152,17 @@ async fn chat_handler(
 
 async fn conversation_handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path((user, id)): Path<(String, String)>,
+    Twin(scope): Twin,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ServingError> {
-    let scope = scope(&state, &headers, &user)?;
     let turns = state.backends.chat_log.turns(&scope, &id, 1000).await?;
     Ok(Json(json!({ "turns": turns })))
 }
 
 async fn profile_handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(user): Path<String>,
+    Twin(scope): Twin,
 ) -> Result<Json<profile::Profile>, ServingError> {
-    let scope = scope(&state, &headers, &user)?;
     // Serialised as is, so the API's figures read exactly as the CLI's.
     Ok(Json(profile::profile(&state.backends, &scope).await?))
 }
@@ -191,11 +177,9 @@ struct MemoriesQuery {
 
 async fn memories_handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(user): Path<String>,
+    Twin(scope): Twin,
     Query(query): Query<MemoriesQuery>,
 ) -> Result<Json<Value>, ServingError> {
-    let scope = scope(&state, &headers, &user)?;
     let kind = query
         .kind
         .as_deref()
@@ -214,13 +198,16 @@ async fn memories_handler(
 
 async fn history_handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path((user, id)): Path<(String, String)>,
+    Twin(scope): Twin,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ServingError> {
-    let scope = scope(&state, &headers, &user)?;
     let all = memories::load(&state.backends, &scope).await?;
-    let chain = memories::history(&all, &id)
-        .ok_or_else(|| ServingError::NotFound(format!("no memory {id:?} for user {user:?}")))?;
+    let chain = memories::history(&all, &id).ok_or_else(|| {
+        ServingError::NotFound(format!(
+            "no memory {id:?} for user {:?}",
+            scope.user.as_str()
+        ))
+    })?;
     Ok(Json(json!({ "history": chain })))
 }
 
@@ -241,11 +228,9 @@ fn default_depth() -> usize {
 
 async fn graph_handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(user): Path<String>,
+    Twin(scope): Twin,
     Query(query): Query<GraphQuery>,
 ) -> Result<Json<Value>, ServingError> {
-    let scope = scope(&state, &headers, &user)?;
     if !(1..=3).contains(&query.depth) {
         return Err(ServingError::BadRequest(format!(
             "depth must be 1, 2 or 3, not {}",
@@ -265,7 +250,10 @@ async fn graph_handler(
     };
     let graph = &state.backends.graph;
     let entity = graph.find(&scope, &query.entity).await?.ok_or_else(|| {
-        ServingError::NotFound(format!("no entity {:?} in {user}'s graph", query.entity))
+        ServingError::NotFound(format!(
+            "no entity {:?} in {}'s graph",
+            query.entity, scope.user
+        ))
     })?;
     let neighbours = graph
         .neighbours(&scope, &entity.entity_id, query.depth, window)

@@ -6,15 +6,25 @@
 //!   BM25 and dense retrieval; [`twin::answer`] composes a grounded answer
 //!   from the retrieved passages, citing each.
 //! - [`upload`]: files posted to the API, run through the ingest pipeline.
-//! - [`api`]: the axum HTTP API over all of it.
+//! - [`api`]: the axum HTTP API over all of it; [`auth`] (API keys and
+//!   what each reaches), [`browser`] (Host and Origin checks),
+//!   [`rejection`] (every error as JSON), [`limits`] (deadlines, rates)
+//!   and [`access_log`] wrap its routes; [`server`] runs it behind
+//!   connection limits and timeouts.
 //! - [`sidecar`]: the model server (`twinlake sidecar`), an
 //!   OpenAI-compatible embeddings API that workers and API servers share.
 //!
 //! The CLI's `search` and `ask` call the same functions, so the command line
 //! and the API always agree.
 
+pub mod access_log;
 pub mod api;
+pub mod auth;
+pub mod browser;
 pub mod error;
+pub mod limits;
+pub mod rejection;
+pub mod server;
 pub mod sidecar;
 pub mod twin;
 pub mod upload;

@@ -6,17 +6,22 @@
 //! `raw/<tenant>/<user>/<content hash>/<filename>`, so it can be
 //! re-ingested or audited and any worker can read it, then published to
 //! the bus and run through the same pipeline as `twinlake ingest`, with the
-//! same detection, dedup and errors; its episodes cite the object's URL. The reply is the ingest report: 200 when the file was stored or
-//! was already there (its `warnings` list the records an export skipped or
+//! same detection, dedup and errors; its episodes cite the object's URL.
+//! The reply is the ingest report: 200 when the file was stored or was
+//! already there (its `warnings` list the records an export skipped or
 //! flagged), 422 when it was refused (the report says why; `strict=true`
-//! refuses an export at its first bad record).
+//! refuses an export at its first bad record). A refused file's kept copy
+//! is deleted, unless an earlier upload had kept the same bytes.
 
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
 use twinlake_jobs::catch_up::{self, Distil};
@@ -26,7 +31,8 @@ use twinlake_pipelines::sources::files::{self, FileEnvelope, ReadOptions};
 use twinlake_udfs::parse::Format;
 
 use crate::ServingError;
-use crate::api::{AppState, scope};
+use crate::api::AppState;
+use crate::auth::Twin;
 
 /// Query parameters of an upload.
 #[derive(Deserialize)]
@@ -48,12 +54,10 @@ pub struct UploadParams {
 /// Stores the posted file and ingests it for `user`.
 pub async fn upload_handler(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(user): Path<String>,
+    Twin(scope): Twin,
     Query(params): Query<UploadParams>,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, Json<Value>), ServingError> {
-    let scope = scope(&state, &headers, &user)?;
     let name = file_name(&params.filename)?;
     if let Some(format) = &params.format
         && Format::from_name(format).is_none()
@@ -63,6 +67,7 @@ pub async fn upload_handler(
             Format::NAMES
         )));
     }
+    let body = read_body(&state, body).await?;
     if body.is_empty() {
         return Err(ServingError::BadRequest(format!(
             "{name}: the upload is empty"
@@ -70,7 +75,8 @@ pub async fn upload_handler(
     }
     let lake = &state.backends.lake;
     let size = body.len() as u64;
-    let object = files::keep_raw(lake, &scope, &name, body).await?;
+    let raw = files::keep_raw(lake, &scope, &name, body).await?;
+    let object = raw.key.clone();
     let uri = lake.url_of(&lake.child(&object.split('/').collect::<Vec<_>>()));
     let envelope = FileEnvelope {
         object: Some(object),
@@ -95,12 +101,45 @@ pub async fn upload_handler(
     let status = if report.errors.is_empty() {
         StatusCode::OK
     } else {
+        // Nothing of a refused file stays behind.
+        files::drop_refused_raw(&state.backends.lake, &raw).await?;
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((
         status,
         Json(serde_json::to_value(report).unwrap_or_default()),
     ))
+}
+
+/// The upload's bytes, read within `serve.body_timeout_secs` (a stalled
+/// client does not hold its buffer for long) and up to
+/// `ingest.max_file_bytes` (413 past it, before more is buffered).
+async fn read_body(state: &AppState, body: Body) -> Result<Bytes, ServingError> {
+    let config = &state.backends.config;
+    let limit = usize::try_from(config.ingest.max_file_bytes).unwrap_or(usize::MAX);
+    let wait = Duration::from_secs(config.serve.body_timeout_secs.max(1));
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut chunks = body.into_data_stream();
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, chunks.next())
+            .await
+            .map_err(|_| ServingError::BodyTimeout(wait))?;
+        match chunk {
+            None => return Ok(Bytes::from(bytes)),
+            Some(Err(e)) => {
+                return Err(ServingError::BadRequest(format!("reading the upload: {e}")));
+            }
+            Some(Ok(chunk)) => {
+                if bytes.len() + chunk.len() > limit {
+                    return Err(ServingError::PayloadTooLarge(format!(
+                        "the upload is over {limit} bytes (ingest.max_file_bytes)"
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+    }
 }
 
 /// The last path component of `raw`, if it is a plain, reasonable name.

@@ -5,6 +5,7 @@ pub mod episodes;
 pub mod eval;
 pub mod ingest;
 pub mod job;
+pub mod keys;
 pub mod memory;
 pub mod pipeline;
 pub mod query;

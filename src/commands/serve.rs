@@ -7,7 +7,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use twinlake_core::config::Config;
 use twinlake_pipelines::indexer::{IndexReport, Indexer};
-use twinlake_serving::api::{self, AppState};
+use twinlake_serving::api::AppState;
+use twinlake_serving::server;
 
 /// Arguments of `twinlake serve`.
 #[derive(clap::Args)]
@@ -22,7 +23,7 @@ pub struct Args {
     index_group: Option<String>,
 }
 
-/// Runs `twinlake serve` until ctrl-c.
+/// Runs `twinlake serve` until SIGINT or SIGTERM.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let addr = args.addr.unwrap_or_else(|| config.serve.addr.clone());
     let state = Arc::new(AppState::new(super::open_backends(config).await?));
@@ -45,7 +46,14 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    let base = format!("http://{}", listener.local_addr()?);
+    let local = listener.local_addr()?;
+    if !config.serve.auth && !local.ip().is_loopback() {
+        anyhow::bail!(
+            "serve.auth = false would let anyone on the network read every twin: \
+             it is allowed on a loopback address only, not {local}"
+        );
+    }
+    let base = format!("http://{local}");
     let tenant = &config.tenant;
     // The banner is best effort: a closed stdout must not stop the server.
     let mut out = std::io::stdout().lock();
@@ -54,18 +62,31 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
         "twinlake serving on {base} (tenant {tenant}, data {})",
         config.data_dir.display()
     );
+    let auth = if config.serve.auth {
+        let _ = writeln!(
+            out,
+            "every /twin route needs an API key; make one with: KEY=$(twinlake keys create --admin | tail -1)"
+        );
+        " -H \"authorization: Bearer $KEY\""
+    } else {
+        let _ = writeln!(
+            out,
+            "serve.auth = false: no API key needed on this loopback address"
+        );
+        ""
+    };
     let _ = writeln!(out, "try:");
     let _ = writeln!(out, "  curl -s {base}/health");
     let _ = writeln!(
         out,
-        "  curl -s {base}/twin/alice/search -H 'content-type: application/json' -d '{{\"query\": \"what am I allergic to\", \"k\": 3}}'"
+        "  curl -s {base}/twin/alice/search{auth} -H 'content-type: application/json' -d '{{\"query\": \"what am I allergic to\", \"k\": 3}}'"
     );
     let _ = writeln!(
         out,
-        "  curl -s {base}/twin/bob/chat -H 'content-type: application/json' -d '{{\"message\": \"Where do I want to go on the trip?\"}}'"
+        "  curl -s {base}/twin/bob/chat{auth} -H 'content-type: application/json' -d '{{\"message\": \"Where do I want to go on the trip?\"}}'"
     );
     let _ = out.flush();
     drop(out);
-    api::serve(state, listener).await?;
+    server::serve(state, listener).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -12,7 +12,7 @@ use tokenizers::Tokenizer;
 use tokio::sync::OnceCell;
 use twinlake_core::CoreError;
 use twinlake_core::backend::{
-    BackendError, Bus, ChatLog, Embedder, GraphStore, TextIndex, VectorIndex,
+    ApiKeys, BackendError, Bus, ChatLog, Embedder, GraphStore, TextIndex, VectorIndex,
 };
 use twinlake_core::config::{Config, split_url};
 use twinlake_core::lake::Lake;
@@ -35,6 +35,8 @@ pub struct Backends {
     pub text: Arc<dyn TextIndex>,
     /// The chat log, in the relational store.
     pub chat_log: Arc<dyn ChatLog>,
+    /// The API keys, in the relational store.
+    pub api_keys: Arc<dyn ApiKeys>,
     /// The knowledge graph.
     pub graph: Arc<dyn GraphStore>,
     /// The zone of times an export gives without one (`ingest.time_zone`).
@@ -81,14 +83,15 @@ impl Backends {
                 Err(StoreError::Backend(BackendError::Outdated { .. })) => (Arc::new(Closed), true),
                 Err(other) => return Err(other),
             };
-        let chat_log = chat_log::open(&config.relational.url).await?;
+        let relational = chat_log::open_relational(&config.relational.url).await?;
         let graph = graph::open(&config.graph.url, &lake)?;
         Ok(Backends {
             config: config.clone(),
             lake,
             vectors,
             text,
-            chat_log,
+            chat_log: relational.chat_log,
+            api_keys: relational.api_keys,
             graph,
             local_zone,
             indexes_outdated,

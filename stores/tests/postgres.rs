@@ -9,7 +9,8 @@ use std::sync::Arc;
 use sqlx::Connection;
 use twinlake_core::Scope;
 use twinlake_core::backend::{ChatLog, Role};
-use twinlake_stores::chat_log::{self, postgres::PostgresChatLog};
+use twinlake_stores::chat_log::postgres::{MIGRATIONS, PostgresChatLog};
+use twinlake_stores::chat_log::{self};
 
 fn server() -> String {
     std::env::var("TWINLAKE_TEST_POSTGRES_URL")
@@ -42,6 +43,16 @@ async fn postgres_passes_the_chat_log_contract() {
     drop_schema(&schema).await;
 }
 
+#[tokio::test]
+async fn postgres_passes_the_api_key_contract() {
+    let schema = fresh_schema("keys");
+    let url = format!("{}?schema={schema}", server());
+    let store = PostgresChatLog::connect(&url).await.unwrap();
+    twinlake_core::contract::api_keys::api_keys(&store).await;
+    drop(store);
+    drop_schema(&schema).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_migrating_at_once_apply_each_migration_once() {
     let schema = fresh_schema("migrate");
@@ -65,7 +76,7 @@ async fn two_processes_migrating_at_once_apply_each_migration_once() {
     .fetch_one(&mut conn)
     .await
     .unwrap();
-    assert_eq!(applied, 1);
+    assert_eq!(applied, MIGRATIONS.len() as i64);
     drop_schema(&schema).await;
 }
 

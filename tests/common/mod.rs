@@ -125,7 +125,8 @@ pub fn lake_files(data_dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
+/// Every file under `dir`, recursively.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
@@ -196,6 +197,49 @@ pub struct Server {
     child: std::process::Child,
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// `Bearer <key>` of an admin key of the default tenant.
+    pub admin: String,
+}
+
+impl Server {
+    /// The admin key's `authorization` header, for [`http`].
+    pub fn auth(&self) -> [(&str, &str); 1] {
+        [("authorization", self.admin.as_str())]
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `limit` for the server to exit; its status, if it did.
+    pub fn wait_exit(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+/// Makes an API key with `twinlake keys create` and `reach` (`--admin` or
+/// `--user U`) in `tenant`; returns the `Bearer <key>` header value.
+pub fn create_key(data: &Path, tenant: &str, reach: &[&str]) -> String {
+    let out = run(twinlake(data)
+        .args(["--tenant", tenant, "keys", "create"])
+        .args(reach));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "keys create failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = stdout.lines().last().expect("the key on the last line");
+    assert!(key.starts_with("tlk_"), "{stdout}");
+    format!("Bearer {key}")
 }
 
 impl Drop for Server {
@@ -205,9 +249,17 @@ impl Drop for Server {
     }
 }
 
-/// Serves `data` on an ephemeral port; returns once the server is listening.
+/// Serves `data` on an ephemeral port with an admin key of the default
+/// tenant made first; returns once the server is listening.
 pub fn serve(data: &Path) -> Server {
+    serve_with(data, &[])
+}
+
+/// [`serve`] with configuration from `env` (`TWINLAKE_SERVE_...`).
+pub fn serve_with(data: &Path, env: &[(&str, &str)]) -> Server {
+    let admin = create_key(data, "default", &["--admin"]);
     let mut child = twinlake(data)
+        .envs(env.iter().copied())
         .args(["serve", "--addr", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
@@ -223,7 +275,7 @@ pub fn serve(data: &Path) -> Server {
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no address in {first:?}"))
         .to_string();
-    Server { child, base }
+    Server { child, base, admin }
 }
 
 /// A minimal HTTP/1.1 exchange (one request per connection), so the tests
@@ -253,7 +305,11 @@ pub fn http_bytes(
     use std::io::{Read, Write};
     let host = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(host).expect("server reachable");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    // A test may name another Host; otherwise the server's own.
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: {host}\r\n"));
+    }
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }

@@ -12,6 +12,7 @@
 //!   consumer-group semantics.
 //! - [`ChatLog`] ([`chat_log`]): the relational store's conversations and
 //!   their turns, the ordered audit trail of chats with twins.
+//! - [`ApiKeys`] ([`api_keys`]): the relational store's API keys, hashed.
 //! - [`GraphStore`] ([`graph`]): the temporal knowledge graph, in the lake's
 //!   tables or a graph database.
 //! - [`Embedder`] ([`embedder`]): the sentence-embedding model, in process
@@ -22,12 +23,14 @@
 //! `crate::contract` (feature `testsuite`) are what every implementation
 //! passes.
 
+pub mod api_keys;
 pub mod bus;
 pub mod chat_log;
 pub mod embedder;
 pub mod graph;
 pub mod index;
 
+pub use api_keys::{ApiKey, ApiKeys, Reach};
 pub use bus::{Bus, Delivery, Producer, Source};
 pub use chat_log::{ChatLog, Role, Turn};
 pub use embedder::Embedder;

@@ -6,9 +6,11 @@
 //!   listing, deletion).
 //! - [`bus`]: a bus's consumer-group source.
 //! - [`chat_log`]: the relational store's conversations and turns.
+//! - [`api_keys`]: the relational store's API keys.
 //! - [`graph`]: the knowledge graph's store.
 //! - [`crate::lake::contract`]: the lake's object store.
 
+pub mod api_keys;
 pub mod bus;
 pub mod chat_log;
 pub mod graph;

@@ -49,9 +49,22 @@ impl IndexUpdate {
         serde_json::to_vec(self).expect("an index update serialises")
     }
 
-    /// Reads a message body back.
-    pub fn from_payload(payload: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(payload)
+    /// Reads a message body back, refusing an upsert whose embedding is
+    /// not `dim` floats wide: no index could ever store it, so it must be
+    /// dead-lettered rather than retried.
+    pub fn from_payload(payload: &[u8], dim: usize) -> Result<Self, String> {
+        let update: IndexUpdate =
+            serde_json::from_slice(payload).map_err(|e| format!("not an index update: {e}"))?;
+        if let IndexUpdate::Upsert { chunk } = &update
+            && chunk.embedding.len() != dim
+        {
+            return Err(format!(
+                "chunk {} has {} dimensions, the lake's embeddings {dim}",
+                chunk.chunk_id,
+                chunk.embedding.len()
+            ));
+        }
+        Ok(update)
     }
 }
 
@@ -66,15 +79,23 @@ mod tests {
         let mut c = chunk(&scope, "doc", "the shed key is under the pot", 0, 29);
         c.embedding = vec![0.1, -1.0e-7, 0.333_333_34, f32::MIN_POSITIVE];
         let up = IndexUpdate::Upsert { chunk: c.clone() };
-        assert_eq!(IndexUpdate::from_payload(&up.to_payload()).unwrap(), up);
+        assert_eq!(IndexUpdate::from_payload(&up.to_payload(), 4).unwrap(), up);
+        let err = IndexUpdate::from_payload(&up.to_payload(), 384).unwrap_err();
+        assert!(err.contains("4 dimensions") && err.contains("384"), "{err}");
         assert_eq!(up.key(), "acme/erin");
         let del = IndexUpdate::Delete {
             scope: scope.clone(),
             chunk_ids: vec![c.chunk_id.clone()],
         };
-        assert_eq!(IndexUpdate::from_payload(&del.to_payload()).unwrap(), del);
+        assert_eq!(
+            IndexUpdate::from_payload(&del.to_payload(), 4).unwrap(),
+            del
+        );
         assert_eq!(del.key(), up.key());
-        let err = IndexUpdate::from_payload(br#"{"op":"upsert"}"#).unwrap_err();
-        assert!(err.to_string().contains("chunk"), "{err}");
+        let err = IndexUpdate::from_payload(br#"{"op":"upsert"}"#, 4).unwrap_err();
+        assert!(
+            err.contains("not an index update") && err.contains("chunk"),
+            "{err}"
+        );
     }
 }

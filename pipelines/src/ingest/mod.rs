@@ -265,7 +265,13 @@ impl<'a> Ingestor<'a> {
             strict: envelope.options.strict,
             time_zone: self.backends.local_zone,
         };
-        let parsed = parse::parse(&input.bytes, format, &ctx).map_err(FileError::from)?;
+        // Parsing is CPU work on a file of up to ingest.max_file_bytes: it
+        // runs on the blocking pool, so searches keep their threads.
+        let bytes = input.bytes.clone();
+        let parsed = tokio::task::spawn_blocking(move || parse::parse(&bytes, format, &ctx))
+            .await
+            .map_err(|e| FileError::from(ParseError::ParserFailed(e.to_string())))?
+            .map_err(FileError::from)?;
         let tokenizer = self.backends.tokenizer().map_err(PipelineError::from)?;
         let builder = EpisodeBuilder {
             tokenizer: &tokenizer,

@@ -293,7 +293,7 @@ pub async fn publish(
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "file".into());
-                envelope.object = Some(keep_raw(lake, scope, &name, bytes.into()).await?);
+                envelope.object = Some(keep_raw(lake, scope, &name, bytes.into()).await?.key);
             }
         }
         producer
@@ -307,20 +307,41 @@ pub async fn publish(
     Ok(files.len())
 }
 
+/// A file's bytes kept in the lake by [`keep_raw`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawObject {
+    /// The object's key under the lake.
+    pub key: String,
+    /// Whether this call wrote it (false: the same bytes under the same
+    /// name were already kept, perhaps by an ingest that stored them).
+    pub created: bool,
+}
+
 /// Keeps a file's bytes in the lake under its owner's `raw/` prefix (once
-/// per content) and returns the object's key.
+/// per content).
 pub async fn keep_raw(
     lake: &Lake,
     scope: &Scope,
     name: &str,
     bytes: bytes::Bytes,
-) -> Result<String, PipelineError> {
-    let object = raw_object(scope, &bytes, name);
-    let path = lake.child(&object.split('/').collect::<Vec<_>>());
-    if !lake.exists(&path).await? {
+) -> Result<RawObject, PipelineError> {
+    let key = raw_object(scope, &bytes, name);
+    let path = lake.child(&key.split('/').collect::<Vec<_>>());
+    let created = !lake.exists(&path).await?;
+    if created {
         lake.put(&path, bytes).await?;
     }
-    Ok(object)
+    Ok(RawObject { key, created })
+}
+
+/// Deletes a kept file that was refused, if this ingest is the one that
+/// kept it: bytes an earlier ingest stored stay for its episodes.
+pub async fn drop_refused_raw(lake: &Lake, raw: &RawObject) -> Result<(), PipelineError> {
+    if raw.created {
+        lake.delete(&lake.child(&raw.key.split('/').collect::<Vec<_>>()))
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -60,8 +60,10 @@ pub async fn chat(
             &serde_json::json!([]),
         )
         .await?;
-    let hits = search(backends, scope, message, RETRIEVED).await?;
-    let answer = compose(message, &hits);
+    // The message is stored whole; retrieval reads its start, as a query.
+    let question = bounded(message, backends.config.serve.max_query_chars);
+    let hits = search(backends, scope, question, RETRIEVED).await?;
+    let answer = compose(question, &hits);
     let citations = serde_json::to_value(&answer.citations).unwrap_or_default();
     let twin_turn = log
         .append(
@@ -78,4 +80,11 @@ pub async fn chat(
         user_turn,
         twin_turn,
     })
+}
+
+/// The first `most` characters of `text`.
+fn bounded(text: &str, most: usize) -> &str {
+    text.char_indices()
+        .nth(most)
+        .map_or(text, |(end, _)| &text[..end])
 }

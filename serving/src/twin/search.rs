@@ -87,6 +87,15 @@ pub async fn search(
             "k must be between 1 and 100, not {k}"
         )));
     }
+    // A query's cost grows with its length (every window is embedded):
+    // a bounded query bounds the work one request can ask for.
+    let most = backends.config.serve.max_query_chars;
+    let chars = query.chars().count();
+    if chars > most {
+        return Err(ServingError::BadRequest(format!(
+            "the query is {chars} characters; at most {most} are searched (serve.max_query_chars)"
+        )));
+    }
     let cues = QueryCues::of(query);
     let candidates = (k * 4).max(CANDIDATES);
     let embedder = backends.embedder().await?;

@@ -9,6 +9,7 @@ mod ingest;
 #[cfg(feature = "kafka")]
 mod kafka;
 mod search;
+mod serve;
 mod sources;
 
 use std::process::ExitCode;
@@ -24,6 +25,9 @@ pub enum Bench {
     Search(search::Args),
     /// Episodes/s per export format: parsing alone, and the whole pipeline.
     Sources(sources::Args),
+    /// HTTP requests/s and latency for search and chat at 32 and 64
+    /// connections: the guarded server beside a keys-off baseline.
+    Serve(serve::Args),
     /// Envelopes/s through the pipeline on Kafka with 1 and 2 workers, beside the embedded bus.
     #[cfg(feature = "kafka")]
     Kafka(kafka::Args),
@@ -35,6 +39,7 @@ pub async fn run(config: &Config, bench: Bench) -> anyhow::Result<ExitCode> {
         Bench::Ingest(args) => ingest::run(config, args).await,
         Bench::Search(args) => search::run(config, args).await,
         Bench::Sources(args) => sources::run(config, args).await,
+        Bench::Serve(args) => serve::run(config, args).await,
         #[cfg(feature = "kafka")]
         Bench::Kafka(args) => kafka::run(config, args).await,
     }

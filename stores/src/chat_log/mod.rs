@@ -1,5 +1,5 @@
-//! The chat log (the relational store's conversations and turns), chosen
-//! by URL: `sqlite:///abs/file.db` embedded ([`sqlite`]; `sqlite::memory:`
+//! The relational store (the chat log's conversations and turns, and the
+//! API keys), chosen by URL: `sqlite:///abs/file.db` embedded ([`sqlite`]; `sqlite::memory:`
 //! for tests), `postgres://user@host:port/db[?schema=name]` on a server
 //! ([`postgres`]). Both apply the versioned migrations under
 //! `stores/migrations/<engine>/` in order, recording each in
@@ -11,7 +11,7 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use twinlake_core::CoreError;
-use twinlake_core::backend::ChatLog;
+use twinlake_core::backend::{ApiKeys, ChatLog};
 use twinlake_core::config::split_url;
 
 use crate::StoreError;
@@ -27,16 +27,41 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
+/// The relational store's concerns, over one database connection (pool).
+pub struct Relational {
+    /// Conversations and turns.
+    pub chat_log: Arc<dyn ChatLog>,
+    /// API keys.
+    pub api_keys: Arc<dyn ApiKeys>,
+}
+
+impl Relational {
+    fn of<T: ChatLog + ApiKeys + 'static>(store: T) -> Self {
+        let store = Arc::new(store);
+        Relational {
+            chat_log: store.clone(),
+            api_keys: store,
+        }
+    }
+}
+
 /// Opens the chat log named by `url`, migrating its schema.
 pub async fn open(url: &str) -> Result<Arc<dyn ChatLog>, StoreError> {
+    Ok(open_relational(url).await?.chat_log)
+}
+
+/// Opens the relational store named by `url`, migrating its schema. It
+/// takes no data-directory lock: SQLite and PostgreSQL order concurrent
+/// writers themselves, so `twinlake keys` works beside a running server.
+pub async fn open_relational(url: &str) -> Result<Relational, StoreError> {
     match (url, split_url(url)) {
-        ("sqlite::memory:", _) => Ok(Arc::new(sqlite::SqliteChatLog::open_in_memory()?)),
-        (_, Some(("sqlite", path))) if path.starts_with('/') => Ok(Arc::new(
+        ("sqlite::memory:", _) => Ok(Relational::of(sqlite::SqliteChatLog::open_in_memory()?)),
+        (_, Some(("sqlite", path))) if path.starts_with('/') => Ok(Relational::of(
             sqlite::SqliteChatLog::open(std::path::Path::new(path)).await?,
         )),
-        (_, Some(("postgres" | "postgresql", _))) => {
-            Ok(Arc::new(postgres::PostgresChatLog::connect(url).await?))
-        }
+        (_, Some(("postgres" | "postgresql", _))) => Ok(Relational::of(
+            postgres::PostgresChatLog::connect(url).await?,
+        )),
         _ => Err(CoreError::UnsupportedUrl {
             concern: "relational",
             url: url.into(),

@@ -10,9 +10,10 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
-use twinlake_core::Scope;
 use twinlake_core::backend::BackendError;
+use twinlake_core::backend::api_keys::{ApiKey, ApiKeys};
 use twinlake_core::backend::chat_log::{self, ChatLog, Role, Turn};
+use twinlake_core::{Scope, TenantId};
 
 use super::Migration;
 use crate::StoreError;
@@ -29,11 +30,18 @@ const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 const MIGRATION_LOCK: i64 = 0x7477_696e_6c61_6b65; // "twinlake"
 
 /// The PostgreSQL schema's migrations, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_chat_log.sql",
-    sql: include_str!("../../migrations/postgres/0001_chat_log.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_chat_log.sql",
+        sql: include_str!("../../migrations/postgres/0001_chat_log.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_api_keys.sql",
+        sql: include_str!("../../migrations/postgres/0002_api_keys.sql"),
+    },
+];
 
 fn failed(e: sqlx::Error) -> BackendError {
     BackendError::engine(BACKEND, e)
@@ -313,6 +321,80 @@ impl ChatLog for PostgresChatLog {
             .map_err(failed)?;
         tx.commit().await.map_err(failed)?;
         Ok(turns)
+    }
+}
+
+/// The columns [`key_of`] reads.
+const KEY_COLUMNS: &str = "key_id, tenant, user_id, created_at, revoked_at";
+
+fn key_of(row: &PgRow) -> Result<ApiKey, BackendError> {
+    let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
+    let optional = |name: &str| row.try_get::<Option<String>, _>(name).map_err(failed);
+    ApiKey::from_columns(
+        BACKEND,
+        column("key_id")?,
+        column("tenant")?,
+        optional("user_id")?,
+        column("created_at")?,
+        optional("revoked_at")?,
+    )
+}
+
+#[async_trait]
+impl ApiKeys for PostgresChatLog {
+    async fn insert_key(&self, key: &ApiKey, secret_hash: &str) -> Result<(), BackendError> {
+        sqlx::query(
+            "INSERT INTO api_keys (key_id, tenant, user_id, secret_hash, created_at, revoked_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&key.key_id)
+        .bind(key.tenant.as_str())
+        .bind(key.member().map(|u| u.as_str()))
+        .bind(secret_hash)
+        .bind(&key.created_at)
+        .bind(&key.revoked_at)
+        .execute(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(())
+    }
+
+    async fn key(&self, key_id: &str) -> Result<Option<(ApiKey, String)>, BackendError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {KEY_COLUMNS}, secret_hash FROM api_keys WHERE key_id = $1"
+        )))
+        .bind(key_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        row.map(|row| Ok((key_of(&row)?, row.try_get("secret_hash").map_err(failed)?)))
+            .transpose()
+    }
+
+    async fn revoke_key(&self, key_id: &str) -> Result<bool, BackendError> {
+        let changed = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(key_id)
+        .bind(chrono::Utc::now().to_rfc3339())
+        .execute(&self.pool)
+        .await
+        .map_err(failed)?
+        .rows_affected();
+        Ok(changed > 0)
+    }
+
+    async fn keys(&self, tenant: &TenantId) -> Result<Vec<ApiKey>, BackendError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE tenant = $1 ORDER BY created_at, key_id"
+        )))
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?
+        .iter()
+        .map(key_of)
+        .collect()
     }
 }
 

@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
-use twinlake_core::Scope;
+use twinlake_core::backend::api_keys::{ApiKey, ApiKeys};
 use twinlake_core::backend::chat_log::{self, ChatLog, Role, Turn};
 use twinlake_core::backend::{BackendError, on_blocking_pool};
+use twinlake_core::{Scope, TenantId};
 
 use super::Migration;
 use crate::StoreError;
@@ -26,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "0002_turn_counter.sql",
         sql: include_str!("../../migrations/sqlite/0002_turn_counter.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_api_keys.sql",
+        sql: include_str!("../../migrations/sqlite/0003_api_keys.sql"),
     },
 ];
 
@@ -262,6 +268,92 @@ impl ChatLog for SqliteChatLog {
     }
 }
 
+/// The columns [`ApiKey::from_columns`] reads, in its order.
+const KEY_COLUMNS: &str = "key_id, tenant, user, created_at, revoked_at";
+
+fn key_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ApiKey, BackendError>> {
+    Ok(ApiKey::from_columns(
+        BACKEND,
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+    ))
+}
+
+#[async_trait]
+impl ApiKeys for SqliteChatLog {
+    async fn insert_key(&self, key: &ApiKey, secret_hash: &str) -> Result<(), BackendError> {
+        let (key, secret_hash) = (key.clone(), secret_hash.to_string());
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO api_keys (key_id, tenant, user, secret_hash, created_at, revoked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    key.key_id,
+                    key.tenant.as_str(),
+                    key.member().map(|u| u.as_str()),
+                    secret_hash,
+                    key.created_at,
+                    key.revoked_at
+                ],
+            )
+            .map_err(failed)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn key(&self, key_id: &str) -> Result<Option<(ApiKey, String)>, BackendError> {
+        let key_id = key_id.to_string();
+        self.with(move |conn| {
+            let row = conn
+                .query_row(
+                    &format!("SELECT {KEY_COLUMNS}, secret_hash FROM api_keys WHERE key_id = ?1"),
+                    params![key_id],
+                    |r| Ok((key_of(r)?, r.get::<_, String>(5)?)),
+                )
+                .optional()
+                .map_err(failed)?;
+            row.map(|(key, hash)| Ok((key?, hash))).transpose()
+        })
+        .await
+    }
+
+    async fn revoke_key(&self, key_id: &str) -> Result<bool, BackendError> {
+        let key_id = key_id.to_string();
+        self.with(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL",
+                    params![key_id, chrono::Utc::now().to_rfc3339()],
+                )
+                .map_err(failed)?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn keys(&self, tenant: &TenantId) -> Result<Vec<ApiKey>, BackendError> {
+        let tenant = tenant.clone();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {KEY_COLUMNS} FROM api_keys WHERE tenant = ?1 ORDER BY created_at, key_id"
+                ))
+                .map_err(failed)?;
+            let rows = stmt
+                .query_map(params![tenant.as_str()], key_of)
+                .map_err(failed)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(failed)?;
+            rows.into_iter().collect()
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +365,12 @@ mod tests {
             .await
             .unwrap();
         twinlake_core::contract::chat_log::chat_log(Arc::new(log)).await;
+    }
+
+    #[tokio::test]
+    async fn sqlite_passes_the_api_key_contract() {
+        let log = SqliteChatLog::open_in_memory().unwrap();
+        twinlake_core::contract::api_keys::api_keys(&log).await;
     }
 
     #[tokio::test]

@@ -24,6 +24,7 @@ mod linkedin;
 mod locomo;
 mod markdown;
 mod pdf;
+pub mod quiet;
 mod telegram;
 mod text;
 mod twitter;
@@ -289,6 +290,9 @@ pub enum ParseError {
     /// The PDF could not be read.
     #[error("corrupt or unreadable PDF: {0}")]
     CorruptPdf(String),
+    /// The parser failed on this file (a bug it hit, caught).
+    #[error("the parser failed on this file: {0}")]
+    ParserFailed(String),
     /// The file is not a well-formed export of the format it was taken for.
     #[error("{format}: {message}{}", position(.line, .field))]
     Malformed {
@@ -350,6 +354,11 @@ pub fn parse(bytes: &[u8], format: Format, ctx: &ParseContext) -> Result<Parsed,
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
+    quiet::quietly(|| parse_as(bytes, format, ctx)).map_err(ParseError::ParserFailed)?
+}
+
+/// [`parse`], unguarded.
+fn parse_as(bytes: &[u8], format: Format, ctx: &ParseContext) -> Result<Parsed, ParseError> {
     let document = |result: Result<ParsedDocument, ParseError>| result.map(Parsed::Document);
     let export = |result: Result<Export, ParseError>| {
         result
