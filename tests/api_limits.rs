@@ -72,6 +72,10 @@ fn stalled_headers_and_bodies_are_cut_off_and_idle_connections_cannot_starve_the
     let (status, body) = http(&base, "GET", "/health", None, &[]);
     assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
     drop(idle);
+    eprintln!(
+        "hostile clients: server peak memory {:.0} MiB",
+        server.peak_rss_mib()
+    );
 
     // SIGTERM: the server stops within its grace period, cleanly.
     let killed = std::process::Command::new("kill")
@@ -178,4 +182,8 @@ fn oversized_queries_and_uploads_are_refused_and_a_key_over_its_rate_waits() {
         &[("authorization", &other)],
     );
     assert_eq!(status, 200, "{body}");
+    eprintln!(
+        "oversized input and floods: server peak memory {:.0} MiB",
+        server.peak_rss_mib()
+    );
 }

@@ -207,6 +207,18 @@ impl Server {
         [("authorization", self.admin.as_str())]
     }
 
+    /// The server's peak resident memory so far, in MiB (VmHWM).
+    pub fn peak_rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kib| kib.parse::<f64>().ok())
+            .map_or(f64::NAN, |kib| kib / 1024.0)
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
