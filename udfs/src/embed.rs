@@ -158,6 +158,7 @@ impl EmbeddingModel {
     /// One vector per word, from the cache or embedded in one batch with
     /// the other words not yet cached.
     pub fn embed_words(&self, words: &[&str]) -> Result<Vec<Arc<[f32]>>, ModelError> {
+        let _turn = self.words.filling();
         let missing = self.words.missing(words);
         let fresh = if missing.is_empty() {
             Vec::new()
@@ -274,9 +275,19 @@ mod tests {
 #[derive(Default)]
 pub struct WordCache {
     words: Mutex<HashMap<String, Arc<[f32]>>>,
+    filling: Mutex<()>,
 }
 
 impl WordCache {
+    /// A turn at filling the cache. Held from [`Self::missing`] to
+    /// [`Self::complete`], it makes concurrent queries that miss the same
+    /// words embed them once: without it, every query of a burst on a cold
+    /// cache embedded the same words again. The model runs one batch at a
+    /// time anyway, so waiting for a turn costs nothing.
+    pub fn filling(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.filling.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<[f32]>>> {
         self.words.lock().unwrap_or_else(|p| p.into_inner())
     }
