@@ -74,9 +74,7 @@ pub async fn same_site(
 /// The name part of `host[:port]` or `[v6]:port`.
 fn host_name(host: &str) -> &str {
     if host.starts_with('[') {
-        return host
-            .split_once(']')
-            .map_or(host, |(name, _)| &host[..=name.len()]);
+        return host.find(']').map_or(host, |end| &host[..=end]);
     }
     host.rsplit_once(':').map_or(host, |(name, _)| name)
 }

@@ -140,10 +140,11 @@ impl NewKey {
 
 /// The stored form of a secret: its keyed BLAKE3 hash, hex.
 pub fn secret_hash(secret: &str) -> String {
-    let key = blake3::derive_key(HASH_CONTEXT, b"");
-    blake3::keyed_hash(&key, secret.as_bytes())
-        .to_hex()
-        .to_string()
+    keyed_hash(secret).to_hex().to_string()
+}
+
+fn keyed_hash(secret: &str) -> blake3::Hash {
+    blake3::keyed_hash(&blake3::derive_key(HASH_CONTEXT, b""), secret.as_bytes())
 }
 
 /// Splits a bearer token into its key id and secret; [`None`] if it is
@@ -178,8 +179,7 @@ pub async fn authenticate(keys: &dyn ApiKeys, token: &str) -> Result<Option<ApiK
         return Ok(None);
     };
     // blake3::Hash compares in constant time.
-    let matches = blake3::Hash::from_hex(&stored)
-        .is_ok_and(|stored| stored == blake3::Hash::from_hex(secret_hash(secret)).expect("hex"));
+    let matches = blake3::Hash::from_hex(&stored).is_ok_and(|stored| stored == keyed_hash(secret));
     Ok((matches && key.revoked_at.is_none()).then_some(key))
 }
 
