@@ -77,20 +77,29 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,twinlake::access=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colours for a terminal only: a log file or collector gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match runtime.block_on(run(cli)) {
+    let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
-    }
+    };
+    // Work left on the blocking pool (a Kafka consumer leaving its group
+    // on a broker that has gone) must not keep a finished command alive.
+    runtime.shutdown_timeout(EXIT_GRACE);
+    code
 }
+
+/// How long a finished command waits for its leftover background work.
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut config =

@@ -187,3 +187,110 @@ fn oversized_queries_and_uploads_are_refused_and_a_key_over_its_rate_waits() {
         server.peak_rss_mib()
     );
 }
+
+#[test]
+fn a_tenant_past_its_storage_quota_is_refused_uploads_and_other_tenants_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve_with(
+        dir.path(),
+        &[("TWINLAKE_SERVE_TENANT_QUOTA_BYTES", "60000")],
+    );
+    let acme = create_key(dir.path(), "acme", &["--admin"]);
+    let upload = |key: &str, n: usize| {
+        let body = format!("Note {n}: today I planted {n} tulips by the fence.");
+        http_bytes(
+            &server.base,
+            "POST",
+            &format!("/twin/alice/upload?filename=note-{n}.txt"),
+            Some(("text/plain", body.as_bytes())),
+            &[("authorization", key)],
+        )
+    };
+    let lake_bytes = || -> u64 {
+        walk(&dir.path().join("lake"))
+            .iter()
+            .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+            .sum()
+    };
+    let mut refused = None;
+    for n in 0..40 {
+        let (status, body) = upload(&server.admin, n);
+        if status == 413 {
+            refused = Some((n, body));
+            break;
+        }
+        assert_eq!(status, 200, "{body}");
+    }
+    let (n, body) = refused.expect("the quota was never reached");
+    assert!(n >= 1, "the first upload was refused: {body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.contains("tenant_quota_bytes") && error.contains("default"),
+        "{body}"
+    );
+    // A refused upload writes nothing; another tenant still has room.
+    let before = lake_bytes();
+    assert_eq!(upload(&server.admin, 99).0, 413);
+    assert_eq!(lake_bytes(), before);
+    let (status, body) = upload(&acme, 0);
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_client_that_goes_away_cancels_its_request_and_loses_nothing_it_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
+    // Most of a megabyte of text: its ingest takes seconds.
+    let text: String = (0..12_000)
+        .map(|i| format!("Line {i}: the orchard by the river had {i} apple trees in spring.\n"))
+        .collect();
+    let host = server.base.trim_start_matches("http://").to_string();
+    let mut stream = connect(&server.base);
+    write!(
+        stream,
+        "POST /twin/alice/upload?filename=orchard.txt HTTP/1.1\r\nHost: {host}\r\n\
+         Authorization: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+        server.admin,
+        text.len()
+    )
+    .unwrap();
+    stream.write_all(text.as_bytes()).unwrap();
+    drop(stream);
+
+    // The server notices, drops the request and logs it as 499...
+    let started = Instant::now();
+    while !server.log().contains("status=499") {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no cancellation logged:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        server.log().contains(r#"route="/twin/{user}/upload""#),
+        "{}",
+        server.log()
+    );
+    // ...while the file it had sent is still stored: an upload's ingest
+    // runs on its own once its bytes are in.
+    let query = json!({"query": "orchard by the river apple trees", "k": 1});
+    loop {
+        let (status, body) = http(
+            &server.base,
+            "POST",
+            "/twin/alice/search",
+            Some(&query),
+            &server.auth(),
+        );
+        assert_eq!(status, 200, "{body}");
+        if body["results"][0]["source"]["uri"] == "orchard.txt" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "the upload was lost: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}

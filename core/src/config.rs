@@ -205,6 +205,9 @@ pub struct ServeConfig {
     pub max_query_chars: usize,
     /// Seconds requests in flight get to finish on SIGINT or SIGTERM.
     pub shutdown_grace_secs: u64,
+    /// Bytes a tenant may keep in the lake (its tables and kept files)
+    /// before its uploads are refused (0: no quota).
+    pub tenant_quota_bytes: u64,
 }
 
 impl ModelConfig {
@@ -276,6 +279,7 @@ impl Config {
                 requests_per_minute: 600,
                 max_query_chars: 2000,
                 shutdown_grace_secs: 10,
+                tenant_quota_bytes: 10 << 30,
             },
             identities: BTreeMap::new(),
             unknown_env: Vec::new(),

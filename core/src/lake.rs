@@ -110,6 +110,20 @@ impl Lake {
         &self.root
     }
 
+    /// `path` relative to the lake's root (`tenant=t/user=u/chunks/k.parquet`):
+    /// how errors and reports name an object, never by a server's absolute
+    /// path or the store's URL.
+    pub fn relative(&self, path: &Path) -> String {
+        path.prefix_match(&self.root)
+            .map(|parts| {
+                parts
+                    .map(|p| p.as_ref().to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_else(|| path.to_string())
+    }
+
     /// `<root>/tenant=<t>/user=<u>/<table>`: the folder of one user's table.
     pub fn table_dir(&self, scope: &Scope, table: &str) -> Path {
         self.child(&[
@@ -199,6 +213,24 @@ impl Lake {
         Ok(paths)
     }
 
+    /// The bytes `tenant` keeps in the lake: its tables
+    /// (`tenant=<t>/`) and its kept files (`raw/<t>/`).
+    pub async fn tenant_bytes(&self, tenant: &str) -> Result<u64, CoreError> {
+        let mut total = 0;
+        for prefix in [
+            self.child(&[&format!("tenant={tenant}")]),
+            self.child(&["raw", tenant]),
+        ] {
+            total += self
+                .store
+                .list(Some(&prefix))
+                .try_fold(0u64, |sum, meta| async move { Ok(sum + meta.size) })
+                .await
+                .map_err(|s| self.err(&prefix, s))?;
+        }
+        Ok(total)
+    }
+
     /// Deletes an object; deleting a missing object is not an error.
     pub async fn delete(&self, path: &Path) -> Result<(), CoreError> {
         match self.store.delete(path).await {
@@ -209,7 +241,7 @@ impl Lake {
 
     fn err(&self, path: &Path, source: object_store::Error) -> CoreError {
         CoreError::Lake {
-            path: self.url_of(path),
+            path: self.relative(path),
             source,
         }
     }
@@ -232,6 +264,11 @@ pub mod contract {
         for p in [&a, &b, &foreign] {
             lake.delete(p).await.unwrap();
         }
+        // Objects are named relative to the lake, whatever the store.
+        assert_eq!(
+            lake.relative(&a),
+            "tenant=contract/user=u1/chunks/a.parquet"
+        );
 
         assert!(
             !lake.exists(&a).await.unwrap(),
@@ -263,6 +300,12 @@ pub mod contract {
             "listing leaked another user's object"
         );
         assert_eq!(lake.get(&b).await.unwrap().len(), 3 * 1024 * 1024);
+        // A tenant's usage counts its tables, whoever the user.
+        assert_eq!(
+            lake.tenant_bytes("contract").await.unwrap(),
+            (b"second, longer".len() + 3 * 1024 * 1024 + b"not yours".len()) as u64
+        );
+        assert_eq!(lake.tenant_bytes("nobody").await.unwrap(), 0);
 
         lake.delete(&a).await.unwrap();
         lake.delete(&a).await.unwrap();

@@ -25,6 +25,7 @@ pub mod error;
 pub mod ids;
 pub mod lake;
 pub mod memory;
+pub mod panics;
 pub mod record;
 pub mod schema;
 

@@ -53,13 +53,8 @@ async fn document_texts(
     backends: &Backends,
     scope: &Scope,
 ) -> Result<HashMap<String, String>, JobError> {
-    let ctx = lake_tables::open(&backends.lake, backends.dim()).await?;
-    let batches = ctx
-        .sql(TEXTS_SQL)
-        .await?
-        .with_param_values(lake_tables::scope_params(scope, &[]))?
-        .collect()
-        .await?;
+    let batches =
+        lake_tables::query(&backends.lake, backends.dim(), scope, TEXTS_SQL, &[], None).await?;
     let mut texts: HashMap<String, String> = HashMap::new();
     for batch in &batches {
         let column = |i: usize| {
@@ -130,18 +125,26 @@ pub async fn run(
         .cloned()
         .unwrap_or_default();
     let now_us = chrono::Utc::now().timestamp_micros();
-    let distilled = distill(
-        &DistillOptions {
-            scope,
-            aliases: &aliases,
-            members: &members,
-            previous: &previous,
-            now_us,
-            summarize_tail: options.summarize_tail,
-        },
-        &episodes,
-        &texts,
-    );
+    let summarize_tail = options.summarize_tail;
+    let owned = scope.clone();
+    // Extraction reads every episode of the user: CPU work for the
+    // blocking pool, not for the async threads serving requests.
+    let distilled = tokio::task::spawn_blocking(move || {
+        distill(
+            &DistillOptions {
+                scope: &owned,
+                aliases: &aliases,
+                members: &members,
+                previous: &previous,
+                now_us,
+                summarize_tail,
+            },
+            &episodes,
+            &texts,
+        )
+    })
+    .await
+    .map_err(|e| JobError::Interrupted(format!("distilling {scope}: {e}")))?;
     // The graph first: a reader that finds the new memories finds their facts.
     backends
         .graph

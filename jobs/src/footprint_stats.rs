@@ -40,14 +40,7 @@ fn number(array: &dyn Array) -> u64 {
 
 /// Counts what `backends` hold for `scope`.
 pub async fn run(backends: &Backends, scope: &Scope) -> Result<FootprintStats, JobError> {
-    let ctx = lake_tables::open(&backends.lake, backends.dim()).await?;
-    let params = lake_tables::scope_params(scope, &[]);
-    let batches = ctx
-        .sql(SQL)
-        .await?
-        .with_param_values(params)?
-        .collect()
-        .await?;
+    let batches = lake_tables::query(&backends.lake, backends.dim(), scope, SQL, &[], None).await?;
     let row = batches.iter().find(|b| b.num_rows() > 0);
     let col = |i: usize| row.map_or(0, |b| number(b.column(i).as_ref()));
     Ok(FootprintStats {

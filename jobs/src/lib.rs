@@ -37,4 +37,17 @@ pub enum JobError {
     /// A store could not be opened or swapped.
     #[error(transparent)]
     Store(#[from] twinlake_stores::StoreError),
+    /// A job's work on the blocking pool did not finish (it panicked or
+    /// the runtime is shutting down).
+    #[error("interrupted: {0}")]
+    Interrupted(String),
+    /// One of the user's lake objects cannot be read (named relative to
+    /// the lake): a failure of the stored data, which only its owner sees.
+    #[error("the lake object {object} cannot be read: {error}")]
+    UnreadableObject {
+        /// `tenant=<t>/user=<u>/<table>/<key>.parquet`.
+        object: String,
+        /// What reading it said.
+        error: String,
+    },
 }

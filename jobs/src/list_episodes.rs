@@ -20,15 +20,15 @@ pub async fn run(
     kind: Option<&str>,
     limit: usize,
 ) -> Result<Vec<Episode>, JobError> {
-    let ctx = lake_tables::open(&backends.lake, backends.dim()).await?;
-    let params = lake_tables::scope_params(scope, &[("kind", kind.unwrap_or_default())]);
-    let batches = ctx
-        .sql(SQL)
-        .await?
-        .with_param_values(params)?
-        .limit(0, (limit < i64::MAX as usize).then_some(limit))?
-        .collect()
-        .await?;
+    let batches = lake_tables::query(
+        &backends.lake,
+        backends.dim(),
+        scope,
+        SQL,
+        &[("kind", kind.unwrap_or_default())],
+        (limit < i64::MAX as usize).then_some(limit),
+    )
+    .await?;
     let mut episodes = Vec::new();
     for batch in &batches {
         episodes.extend(episodes_from_batch(batch)?);

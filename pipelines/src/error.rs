@@ -29,6 +29,13 @@ pub enum PipelineError {
     /// A path given to ingest does not exist or cannot be read.
     #[error("{path}: {message}")]
     Input { path: PathBuf, message: String },
+    /// A stored lake object cannot be read (named relative to the lake).
+    #[error("the lake object {object} cannot be read: {error}")]
+    UnreadableObject { object: String, error: String },
+    /// Work on the blocking pool did not finish (it panicked, or the
+    /// runtime is shutting down).
+    #[error("interrupted: {0}")]
+    Interrupted(String),
 }
 
 impl PipelineError {
@@ -69,6 +76,10 @@ pub enum FileError {
     /// The tokenizer failed on its text.
     #[error("cannot chunk: {0}")]
     Chunk(String),
+    /// The owner's stored data, which the file is checked against, cannot
+    /// be read: only the owner's files fail this way.
+    #[error("{0}")]
+    OwnerData(String),
     /// A store kept failing while the file was written, through every retry.
     #[error("not stored after {attempts} attempts: {error}")]
     Store { attempts: u32, error: String },

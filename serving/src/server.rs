@@ -93,6 +93,9 @@ pub async fn serve_until(
             "requests still running after serve.shutdown_grace_secs; stopping them"
         );
         connections.abort_all();
+        // Wait for them to be dropped, so whoever stopped the server can
+        // reopen its data directory at once.
+        while connections.join_next().await.is_some() {}
     }
     Ok(())
 }

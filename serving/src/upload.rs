@@ -6,7 +6,7 @@
 //! `raw/<tenant>/<user>/<content hash>/<filename>`, so it can be
 //! re-ingested or audited and any worker can read it, then published to
 //! the bus and run through the same pipeline as `twinlake ingest`, with the
-//! same detection, dedup and errors; its episodes cite the object's URL.
+//! same detection, dedup and errors; its episodes cite the upload's name.
 //! The reply is the ingest report: 200 when the file was stored or was
 //! already there (its `warnings` list the records an export skipped or
 //! flagged), 422 when it was refused (the report says why; `strict=true`
@@ -24,6 +24,7 @@ use axum::http::StatusCode;
 use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
+use twinlake_core::Scope;
 use twinlake_jobs::catch_up::{self, Distil};
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP};
 use twinlake_pipelines::ingest::{IngestReport, Quiet};
@@ -67,6 +68,23 @@ pub async fn upload_handler(
             Format::NAMES
         )));
     }
+    // Once its bytes are all in, an upload is stored (or refused, leaving
+    // nothing) whatever the client does next: the work is a task of its
+    // own, which the client going away, dropping this handler, does not
+    // cancel. A body cut short fails to read and stores nothing.
+    tokio::spawn(receive(state, scope, name, params, body))
+        .await
+        .map_err(|e| ServingError::Storage(format!("the upload failed: {e}")))?
+}
+
+/// Reads, keeps and ingests one upload; the refused are deleted.
+async fn receive(
+    state: Arc<AppState>,
+    scope: Scope,
+    name: String,
+    params: UploadParams,
+    body: Body,
+) -> Result<(StatusCode, Json<Value>), ServingError> {
     let body = read_body(&state, body).await?;
     if body.is_empty() {
         return Err(ServingError::BadRequest(format!(
@@ -75,11 +93,10 @@ pub async fn upload_handler(
     }
     let lake = &state.backends.lake;
     let size = body.len() as u64;
+    within_quota(&state, &scope, size).await?;
     let raw = files::keep_raw(lake, &scope, &name, body).await?;
-    let object = raw.key.clone();
-    let uri = lake.url_of(&lake.child(&object.split('/').collect::<Vec<_>>()));
     let envelope = FileEnvelope {
-        object: Some(object),
+        object: Some(raw.key.clone()),
         size: Some(size),
         modified_us: Some(chrono::Utc::now().timestamp_micros()),
         options: ReadOptions {
@@ -87,28 +104,43 @@ pub async fn upload_handler(
             me: params.me.into_iter().collect(),
             strict: params.strict,
         },
-        ..FileEnvelope::new(scope.clone(), uri)
+        // Cited by the name it was uploaded as, never by where it is kept.
+        ..FileEnvelope::new(scope.clone(), name.clone())
     };
-    // The catch-up runs as its own task: a client that goes away does not
-    // cut it short, and its result is the same for whoever waits.
-    let catch_up = tokio::spawn({
-        let state = state.clone();
-        async move { ingest(&state, &envelope).await }
-    });
-    let report = catch_up
-        .await
-        .map_err(|e| ServingError::Storage(format!("ingesting the upload failed: {e}")))??;
+    let report = ingest(&state, &envelope).await?;
     let status = if report.errors.is_empty() {
         StatusCode::OK
     } else {
         // Nothing of a refused file stays behind.
-        files::drop_refused_raw(&state.backends.lake, &raw).await?;
+        files::drop_refused_raw(lake, &raw).await?;
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((
         status,
         Json(serde_json::to_value(report).unwrap_or_default()),
     ))
+}
+
+/// Refuses an upload of `size` bytes that would take `scope`'s tenant past
+/// `serve.tenant_quota_bytes` of lake (413). Two uploads racing may both
+/// pass: the quota bounds a tenant's growth, not its last byte.
+async fn within_quota(state: &AppState, scope: &Scope, size: u64) -> Result<(), ServingError> {
+    let quota = state.backends.config.serve.tenant_quota_bytes;
+    if quota == 0 {
+        return Ok(());
+    }
+    let used = state
+        .backends
+        .lake
+        .tenant_bytes(scope.tenant.as_str())
+        .await?;
+    if used.saturating_add(size) > quota {
+        return Err(ServingError::PayloadTooLarge(format!(
+            "tenant {} keeps {used} bytes in the lake; {size} more would pass its quota of {quota} (serve.tenant_quota_bytes)",
+            scope.tenant
+        )));
+    }
+    Ok(())
 }
 
 /// The upload's bytes, read within `serve.body_timeout_secs` (a stalled

@@ -14,7 +14,7 @@ use twinlake_jobs::catch_up::{self, CatchUp, Distil};
 use twinlake_jobs::distill_memories::DistillReport;
 use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP as GROUP};
 use twinlake_pipelines::ingest::IngestReport;
-use twinlake_pipelines::sources::files::{self, ReadOptions};
+use twinlake_pipelines::sources::files::{self, FoundFile, ReadOptions};
 use twinlake_stores::Backends;
 
 use crate::progress::IngestBar;
@@ -111,7 +111,7 @@ pub const WARNINGS_EXIT: u8 = 3;
 pub async fn ingest(
     backends: &Backends,
     scope: &Scope,
-    found: &[PathBuf],
+    found: &[FoundFile],
     options: &ReadOptions,
     distil: Distil<'_>,
 ) -> anyhow::Result<CatchUp> {

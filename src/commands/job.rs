@@ -45,11 +45,20 @@ pub async fn run(config: &Config, job: Job) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 println!(
-                    "rebuilt indexes from the lake: {} chunks in {} batches, {:.1}s",
-                    report.chunks, report.batches, report.seconds
+                    "rebuilt indexes from the lake: {} chunks of {} users in {} batches, {:.1}s",
+                    report.chunks, report.users, report.batches, report.seconds
                 );
+                for bad in &report.unreadable {
+                    eprintln!("left out unreadable {}: {}", bad.object, bad.error);
+                }
             }
-            Ok(ExitCode::SUCCESS)
+            // 3, as for an ingest that stored all but some records: the
+            // indexes answer, but without the unreadable objects' chunks.
+            Ok(if report.unreadable.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
         }
         Job::DistillMemories {
             user,

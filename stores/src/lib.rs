@@ -34,5 +34,5 @@ mod server_url;
 pub mod text;
 pub mod vectors;
 
-pub use backends::Backends;
+pub use backends::{AsideIndexes, Backends};
 pub use error::StoreError;

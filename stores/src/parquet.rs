@@ -25,6 +25,15 @@ pub fn encode(batch: &RecordBatch) -> Result<Bytes, ParquetError> {
     Ok(Bytes::from(buffer))
 }
 
+/// [`encode`] on the blocking pool: compressing a batch is CPU work that
+/// would otherwise stall the async thread (and every request on it).
+pub async fn encode_off_thread(batch: &RecordBatch) -> Result<Bytes, ParquetError> {
+    let batch = batch.clone();
+    tokio::task::spawn_blocking(move || encode(&batch))
+        .await
+        .map_err(|e| ParquetError::General(format!("encoding a batch: {e}")))?
+}
+
 /// Why a Parquet object could not be read back as rows.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
@@ -42,10 +51,14 @@ pub fn decode<T>(
     bytes: Bytes,
     rows: impl Fn(&RecordBatch) -> Result<Vec<T>, CoreError>,
 ) -> Result<Vec<T>, DecodeError> {
-    let mut out = Vec::new();
-    for batch in ParquetRecordBatchReaderBuilder::try_new(bytes)?.build()? {
-        let batch = batch.map_err(ParquetError::from)?;
-        out.extend(rows(&batch)?);
-    }
-    Ok(out)
+    // The reader may panic on a corrupt object rather than fail.
+    twinlake_core::panics::quietly(|| {
+        let mut out = Vec::new();
+        for batch in ParquetRecordBatchReaderBuilder::try_new(bytes)?.build()? {
+            let batch = batch.map_err(ParquetError::from)?;
+            out.extend(rows(&batch)?);
+        }
+        Ok(out)
+    })
+    .unwrap_or_else(|panic| Err(ParquetError::General(panic).into()))
 }

@@ -59,6 +59,30 @@ impl Brokers {
     }
 }
 
+/// How long one test may run before it fails rather than hang CI.
+const DEADLINE: Duration = Duration::from_secs(240);
+
+/// Runs `test` on its own runtime against fresh brokers that outlive it.
+/// A consumer the test drops leaves its group on the blocking pool, and
+/// the runtime's shutdown waits for that; were the mock cluster gone
+/// first, leaving would never finish and the test would hang. So the
+/// brokers are dropped last, the shutdown is bounded, and so is the test.
+fn on_brokers(test: impl AsyncFnOnce(&Brokers)) {
+    let brokers = Brokers::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
+    let finished = runtime.block_on(async { tokio::time::timeout(DEADLINE, test(&brokers)).await });
+    runtime.shutdown_timeout(Duration::from_secs(30));
+    drop(brokers);
+    assert!(
+        finished.is_ok(),
+        "the test did not finish within {DEADLINE:?}"
+    );
+}
+
 /// What one group member did: every payload it read, and from which partitions.
 #[derive(Debug, Default)]
 struct Read {
@@ -120,124 +144,130 @@ fn sorted_unique(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_kafka_bus_passes_the_source_contract() {
-    let brokers = Brokers::start();
-    // One partition: the contract checks the order of unrelated keys.
-    let topic = brokers.topic("contract", 1);
-    let bus = brokers.bus(1);
-    let group = format!("{topic}-group");
-    twinlake_core::contract::source(&bus, &topic, || bus.open_consumer(&topic, &group).unwrap())
-        .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_members_split_the_partitions_and_together_read_everything() {
-    let brokers = Brokers::start();
-    let topic = brokers.topic("split", 4);
-    let bus = brokers.bus(4);
-    let sent = produce(&bus, &topic, 0..80).await;
-    let group = format!("{topic}-group");
-    assert_eq!(bus.lag(&topic, &group).await.unwrap(), 80);
-
-    let a = tokio::spawn(drain(bus.open_consumer(&topic, &group).unwrap()));
-    let b = tokio::spawn(drain(bus.open_consumer(&topic, &group).unwrap()));
-    let (a, b) = (a.await.unwrap(), b.await.unwrap());
-
-    assert!(
-        !a.payloads.is_empty() && !b.payloads.is_empty(),
-        "one member did all the work: a read {}, b read {}",
-        a.payloads.len(),
-        b.payloads.len()
-    );
-    let all: Vec<String> = a.payloads.iter().chain(&b.payloads).cloned().collect();
-    assert_eq!(sorted_unique(all), sent, "a message was lost");
-    // Each member returned only once the whole group had committed.
-    assert_eq!(bus.lag(&topic, &group).await.unwrap(), 0);
-    // One person's messages stay in one partition, in the order sent.
-    let mut by_key: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for member in [&a, &b] {
-        for p in &member.payloads {
-            let i: usize = p[1..].parse().unwrap();
-            by_key.entry(i % 8).or_default().push(p.clone());
-        }
-    }
-    for (key, payloads) in by_key {
-        let mut in_order = payloads.clone();
-        in_order.sort();
-        in_order.dedup();
-        let mut seen = payloads;
-        seen.dedup();
-        assert!(
-            seen.windows(2).all(|w| w[0] <= w[1]) || seen.len() != in_order.len(),
-            "user-{key} read out of order: {seen:?}"
-        );
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_member_that_dies_before_committing_leaves_its_batch_to_the_group() {
-    let brokers = Brokers::start();
-    let topic = brokers.topic("crash", 2);
-    let bus = brokers.bus(2);
-    let sent = produce(&bus, &topic, 0..30).await;
-    let group = format!("{topic}-group");
-
-    let mut doomed = bus.open_consumer(&topic, &group).unwrap();
-    let batch = doomed.poll(10).await.unwrap();
-    assert!(!batch.is_empty());
-    drop(doomed); // dies mid-batch: nothing of it committed
-
-    let survivor = drain(bus.open_consumer(&topic, &group).unwrap()).await;
-    assert_eq!(sorted_unique(survivor.payloads.clone()), sent);
-    for lost in &batch {
-        let p = String::from_utf8(lost.payload.clone()).unwrap();
-        assert!(
-            survivor.payloads.contains(&p),
-            "{p} was lost with the dead member"
-        );
-    }
-    assert_eq!(bus.lag(&topic, &group).await.unwrap(), 0);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_rebalance_while_messages_flow_loses_nothing() {
-    let brokers = Brokers::start();
-    let topic = brokers.topic("rebalance", 4);
-    let bus = std::sync::Arc::new(brokers.bus(4));
-    let group = format!("{topic}-group");
-
-    let producer = {
-        let (bus, topic) = (bus.clone(), topic.clone());
-        tokio::spawn(async move {
-            let mut sent = Vec::new();
-            for round in 0..10 {
-                sent.extend(produce(&bus, &topic, round * 20..(round + 1) * 20).await);
-                tokio::time::sleep(Duration::from_millis(150)).await;
-            }
-            sent
+#[test]
+fn the_kafka_bus_passes_the_source_contract() {
+    on_brokers(async |brokers| {
+        // One partition: the contract checks the order of unrelated keys.
+        let topic = brokers.topic("contract", 1);
+        let bus = brokers.bus(1);
+        let group = format!("{topic}-group");
+        twinlake_core::contract::source(&bus, &topic, || {
+            bus.open_consumer(&topic, &group).unwrap()
         })
-    };
-    // The first member starts alone; a second joins while messages flow
-    // (a rebalance), and the first leaves before the end (another one).
-    let mut first = bus.open_consumer(&topic, &group).unwrap();
-    let mut read = Vec::new();
-    read_for(&mut first, Duration::from_millis(800), &mut read).await;
-    let second = tokio::spawn(drain(bus.open_consumer(&topic, &group).unwrap()));
-    read_for(&mut first, Duration::from_millis(800), &mut read).await;
-    drop(first);
-    let sent = producer.await.unwrap();
-    // The second member is caught up only once all that was sent is in.
-    let rest = drain(bus.open_consumer(&topic, &group).unwrap());
-    let (second, rest) = (second.await.unwrap(), rest.await);
-    read.extend(second.payloads);
-    read.extend(rest.payloads);
-    assert_eq!(
-        sorted_unique(read),
-        sent,
-        "a message was lost in a rebalance"
-    );
-    assert_eq!(bus.lag(&topic, &group).await.unwrap(), 0);
+        .await;
+    });
+}
+
+#[test]
+fn two_members_split_the_partitions_and_together_read_everything() {
+    on_brokers(async |brokers| {
+        let topic = brokers.topic("split", 4);
+        let bus = brokers.bus(4);
+        let sent = produce(&bus, &topic, 0..80).await;
+        let group = format!("{topic}-group");
+        assert_eq!(bus.lag(&topic, &group).await.unwrap(), 80);
+
+        let a = tokio::spawn(drain(bus.open_consumer(&topic, &group).unwrap()));
+        let b = tokio::spawn(drain(bus.open_consumer(&topic, &group).unwrap()));
+        let (a, b) = (a.await.unwrap(), b.await.unwrap());
+
+        assert!(
+            !a.payloads.is_empty() && !b.payloads.is_empty(),
+            "one member did all the work: a read {}, b read {}",
+            a.payloads.len(),
+            b.payloads.len()
+        );
+        let all: Vec<String> = a.payloads.iter().chain(&b.payloads).cloned().collect();
+        assert_eq!(sorted_unique(all), sent, "a message was lost");
+        // Each member returned only once the whole group had committed.
+        assert_eq!(bus.lag(&topic, &group).await.unwrap(), 0);
+        // One person's messages stay in one partition, in the order sent.
+        let mut by_key: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for member in [&a, &b] {
+            for p in &member.payloads {
+                let i: usize = p[1..].parse().unwrap();
+                by_key.entry(i % 8).or_default().push(p.clone());
+            }
+        }
+        for (key, payloads) in by_key {
+            let mut in_order = payloads.clone();
+            in_order.sort();
+            in_order.dedup();
+            let mut seen = payloads;
+            seen.dedup();
+            assert!(
+                seen.windows(2).all(|w| w[0] <= w[1]) || seen.len() != in_order.len(),
+                "user-{key} read out of order: {seen:?}"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_member_that_dies_before_committing_leaves_its_batch_to_the_group() {
+    on_brokers(async |brokers| {
+        let topic = brokers.topic("crash", 2);
+        let bus = brokers.bus(2);
+        let sent = produce(&bus, &topic, 0..30).await;
+        let group = format!("{topic}-group");
+
+        let mut doomed = bus.open_consumer(&topic, &group).unwrap();
+        let batch = doomed.poll(10).await.unwrap();
+        assert!(!batch.is_empty());
+        drop(doomed); // dies mid-batch: nothing of it committed
+
+        let survivor = drain(bus.open_consumer(&topic, &group).unwrap()).await;
+        assert_eq!(sorted_unique(survivor.payloads.clone()), sent);
+        for lost in &batch {
+            let p = String::from_utf8(lost.payload.clone()).unwrap();
+            assert!(
+                survivor.payloads.contains(&p),
+                "{p} was lost with the dead member"
+            );
+        }
+        assert_eq!(bus.lag(&topic, &group).await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn a_rebalance_while_messages_flow_loses_nothing() {
+    on_brokers(async |brokers| {
+        let topic = brokers.topic("rebalance", 4);
+        let bus = std::sync::Arc::new(brokers.bus(4));
+        let group = format!("{topic}-group");
+
+        let producer = {
+            let (bus, topic) = (bus.clone(), topic.clone());
+            tokio::spawn(async move {
+                let mut sent = Vec::new();
+                for round in 0..10 {
+                    sent.extend(produce(&bus, &topic, round * 20..(round + 1) * 20).await);
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                sent
+            })
+        };
+        // The first member starts alone; a second joins while messages flow
+        // (a rebalance), and the first leaves before the end (another one).
+        let mut first = bus.open_consumer(&topic, &group).unwrap();
+        let mut read = Vec::new();
+        read_for(&mut first, Duration::from_millis(800), &mut read).await;
+        let second = tokio::spawn(drain(bus.open_consumer(&topic, &group).unwrap()));
+        read_for(&mut first, Duration::from_millis(800), &mut read).await;
+        drop(first);
+        let sent = producer.await.unwrap();
+        // The second member is caught up only once all that was sent is in.
+        let rest = drain(bus.open_consumer(&topic, &group).unwrap());
+        let (second, rest) = (second.await.unwrap(), rest.await);
+        read.extend(second.payloads);
+        read.extend(rest.payloads);
+        assert_eq!(
+            sorted_unique(read),
+            sent,
+            "a message was lost in a rebalance"
+        );
+        assert_eq!(bus.lag(&topic, &group).await.unwrap(), 0);
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -18,6 +18,17 @@ pub fn demo(user: &str) -> PathBuf {
     root().join("data").join("demo").join(user)
 }
 
+/// The file a citation of the demo footprint names: citations name a file
+/// by its path below the folder ingested (`alice/notes.md`), never by an
+/// absolute path.
+pub fn demo_source(uri: &str) -> PathBuf {
+    assert!(
+        !Path::new(uri).is_absolute(),
+        "an absolute path cited: {uri}"
+    );
+    root().join("data").join("demo").join(uri)
+}
+
 /// A `twinlake` command on `data_dir`, with a clean environment for twinlake.
 pub fn twinlake(data_dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_twinlake"));
@@ -199,6 +210,8 @@ pub struct Server {
     pub base: String,
     /// `Bearer <key>` of an admin key of the default tenant.
     pub admin: String,
+    /// Where the server's stderr (its log) goes; printed if the test fails.
+    log: tempfile::NamedTempFile,
 }
 
 impl Server {
@@ -217,6 +230,11 @@ impl Server {
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|kib| kib.parse::<f64>().ok())
             .map_or(f64::NAN, |kib| kib / 1024.0)
+    }
+
+    /// What the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
     }
 
     /// The server's process id.
@@ -258,6 +276,9 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- the server's log ---\n{}", self.log());
+        }
     }
 }
 
@@ -270,11 +291,12 @@ pub fn serve(data: &Path) -> Server {
 /// [`serve`] with configuration from `env` (`TWINLAKE_SERVE_...`).
 pub fn serve_with(data: &Path, env: &[(&str, &str)]) -> Server {
     let admin = create_key(data, "default", &["--admin"]);
+    let log = tempfile::NamedTempFile::new().unwrap();
     let mut child = twinlake(data)
         .envs(env.iter().copied())
         .args(["serve", "--addr", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
+        .stderr(log.reopen().unwrap())
         .spawn()
         .unwrap();
     let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
@@ -287,7 +309,12 @@ pub fn serve_with(data: &Path, env: &[(&str, &str)]) -> Server {
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no address in {first:?}"))
         .to_string();
-    Server { child, base, admin }
+    Server {
+        child,
+        base,
+        admin,
+        log,
+    }
 }
 
 /// A minimal HTTP/1.1 exchange (one request per connection), so the tests

@@ -22,6 +22,7 @@ use ort::session::builder::GraphOptimizationLevel;
 use ort::value::Tensor;
 use tokenizers::Tokenizer;
 
+use crate::in_turn::InTurn;
 use crate::model::{ModelError, ModelFiles, init_runtime, load_tokenizer};
 
 /// The model's context, special tokens included.
@@ -36,7 +37,9 @@ pub const WORD_CACHE_CAPACITY: usize = 50_000;
 
 /// A loaded embedding model: session, tokenizer and output width.
 pub struct EmbeddingModel {
-    session: Mutex<Session>,
+    /// Taken in turn, so a query waits for at most the batches asked for
+    /// before it, never for a whole ingest.
+    session: InTurn<Session>,
     words: WordCache,
     tokenizer: Tokenizer,
     dim: usize,
@@ -85,7 +88,7 @@ impl EmbeddingModel {
             .commit_from_file(&files.model)
             .map_err(inference(&format!("load {}", files.model.display())))?;
         let mut embedder = EmbeddingModel {
-            session: Mutex::new(session),
+            session: InTurn::new(session),
             words: WordCache::default(),
             tokenizer,
             dim: 0,
@@ -93,7 +96,11 @@ impl EmbeddingModel {
             cls,
             sep,
         };
-        embedder.dim = embedder.run(&[vec![cls, sep]])?[0].len();
+        let dim = {
+            let mut session = embedder.session.turn();
+            embedder.run(&mut session, &[vec![cls, sep]])?[0].len()
+        };
+        embedder.dim = dim;
         Ok(embedder)
     }
 
@@ -109,6 +116,16 @@ impl EmbeddingModel {
 
     /// Embeds texts of any length; one L2-normalised vector per text.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+        self.embed_as(texts, true)
+    }
+
+    /// [`Self::embed`] for bulk work: between its batches, a query waiting
+    /// for the model goes first.
+    pub fn embed_in_background(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+        self.embed_as(texts, false)
+    }
+
+    fn embed_as(&self, texts: &[&str], urgent: bool) -> Result<Vec<Vec<f32>>, ModelError> {
         let encodings = self
             .tokenizer
             .encode_batch(texts.to_vec(), false)
@@ -135,9 +152,16 @@ impl EmbeddingModel {
         let mut order: Vec<usize> = (0..windows.len()).collect();
         order.sort_by_key(|&i| windows[i].1.len());
         let mut sums = vec![vec![0f32; self.dim]; texts.len()];
+        // An urgent call (a query: few, small batches) holds the model for
+        // all its batches, so it waits for a turn once; background work
+        // takes a turn per batch, so a query waits for one batch at most.
+        let mut held = urgent.then(|| self.session.turn());
         for batch in batches(&order, |i| windows[i].1.len(), self.batch_size) {
             let ids: Vec<Vec<i64>> = batch.iter().map(|&i| windows[i].1.clone()).collect();
-            let pooled = self.run(&ids)?;
+            let pooled = match held.as_mut() {
+                Some(session) => self.run(session, &ids)?,
+                None => self.run(&mut self.session.turn_in_background(), &ids)?,
+            };
             for (&i, vector) in batch.iter().zip(pooled) {
                 let (t, ref w) = windows[i];
                 let weight = (w.len() - 2).max(1) as f32;
@@ -171,7 +195,11 @@ impl EmbeddingModel {
 
     /// Runs the model on windows (each ≤ 256 ids with specials) and returns
     /// each window's mean-pooled, unnormalised vector.
-    fn run(&self, windows: &[Vec<i64>]) -> Result<Vec<Vec<f32>>, ModelError> {
+    fn run(
+        &self,
+        session: &mut Session,
+        windows: &[Vec<i64>],
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
         let batch = windows.len();
         let seq = windows.iter().map(Vec::len).max().unwrap_or(0);
         let mut ids = vec![0i64; batch * seq];
@@ -189,7 +217,6 @@ impl EmbeddingModel {
             "attention_mask" => tensor(mask.clone())?,
             "token_type_ids" => tensor(types)?,
         ];
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         let outputs = session.run(inputs).map_err(inference("run"))?;
         let (out_shape, hidden) = outputs["last_hidden_state"]
             .try_extract_tensor::<f32>()

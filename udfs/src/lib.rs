@@ -25,6 +25,7 @@ pub mod chunk;
 pub mod embed;
 pub mod extract;
 pub mod identity;
+pub mod in_turn;
 #[cfg(feature = "model")]
 pub mod model;
 pub mod normalize;

@@ -15,6 +15,11 @@ pub trait Embedder: Send + Sync {
     fn dim(&self) -> usize;
     /// One vector per text, in order.
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, BackendError>;
+    /// [`Embedder::embed`] for bulk work (an ingest's chunks): a model
+    /// shared with queries lets a waiting query go first between batches.
+    async fn embed_in_background(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, BackendError> {
+        self.embed(texts).await
+    }
     /// One vector per single word, in order (query expansion compares
     /// words); implementations may cache them, a word's vector depending on
     /// the word alone.

@@ -30,6 +30,7 @@
 //! warning of that file, which is still stored (`--strict` refuses it).
 
 pub mod context;
+mod draft;
 pub mod episodes;
 pub mod report;
 
@@ -43,8 +44,9 @@ use twinlake_core::record::Chunk;
 use twinlake_core::schema::SourceFile;
 use twinlake_core::{ContentHash, Scope};
 use twinlake_udfs::identity::Identity;
-use twinlake_udfs::parse::{self, Format, ParseContext, ParseError, Parsed};
+use twinlake_udfs::parse::{Format, ParseContext, ParseError};
 
+use self::draft::{DraftedFile, FileDraft};
 pub use self::episodes::{Drafted, EpisodeBuilder};
 pub use self::report::{
     FileFailure, FileOutcome, FileWarning, IngestObserver, IngestReport, Quiet, SourceSummary,
@@ -265,50 +267,43 @@ impl<'a> Ingestor<'a> {
             strict: envelope.options.strict,
             time_zone: self.backends.local_zone,
         };
-        // Parsing is CPU work on a file of up to ingest.max_file_bytes: it
-        // runs on the blocking pool, so searches keep their threads.
-        let bytes = input.bytes.clone();
-        let parsed = tokio::task::spawn_blocking(move || parse::parse(&bytes, format, &ctx))
-            .await
-            .map_err(|e| FileError::from(ParseError::ParserFailed(e.to_string())))?
-            .map_err(FileError::from)?;
-        let tokenizer = self.backends.tokenizer().map_err(PipelineError::from)?;
-        let builder = EpisodeBuilder {
-            tokenizer: &tokenizer,
+        let draft = FileDraft {
+            tokenizer: self.backends.tokenizer().map_err(PipelineError::from)?,
             chunk_tokens: config.ingest.chunk_tokens,
-            scope,
-            uri: &input.uri,
-            file_hash: &file_hash,
+            scope: scope.clone(),
+            uri: input.uri.clone(),
+            file_hash: file_hash.clone(),
             fallback_time_us: input.modified_us,
+            identity: self.identity(envelope),
+            bytes: input.bytes.clone(),
+            format,
+            ctx,
         };
-        let identity = self.identity(envelope);
-        let committed = self.committed(scope, state).await?;
-        // Entries already stored are skipped before they are drafted; an
-        // entry repeated within the file is drafted once.
-        let mut fresh = HashSet::new();
-        let mut keep = |id: &str| !committed.contains(id) && fresh.insert(id.to_string());
-        let mut warnings = Vec::new();
-        let (kind, entries, new): (_, _, Vec<Drafted>) = match &parsed {
-            Parsed::Document(doc) => {
-                let draft = builder.document(doc, &input.bytes)?;
-                let new = keep(&draft.episode.episode_id);
-                (doc.kind, 1, new.then_some(draft).into_iter().collect())
+        let committed = match self.committed(scope, state).await {
+            Ok(committed) => std::mem::take(committed),
+            // The owner's own stored data is broken: their file fails,
+            // named, and everyone else's go on.
+            Err(e @ PipelineError::UnreadableObject { .. }) => {
+                return Err(FileError::OwnerData(e.to_string()).into());
             }
-            Parsed::Export(export) => {
-                // An export may hold no entries (an empty chat, an archive's
-                // account.js): that is recorded, not refused.
-                let kind = format.source_kind();
-                let new = builder.export(export, kind, &identity, &mut keep)?;
-                warnings = export.warnings.iter().map(ToString::to_string).collect();
-                if export.more_warnings > 0 {
-                    warnings.push(format!("{} more warnings", export.more_warnings));
+            Err(e) => return Err(e.into()),
+        };
+        let (committed, drafted) =
+            match tokio::task::spawn_blocking(move || draft.run(committed)).await {
+                Ok(done) => done,
+                Err(e) => {
+                    // The set went with the thread: reload it from the lake.
+                    state.committed.remove(scope);
+                    return Err(draft::lost(e).into());
                 }
-                (kind, export.entries.len(), new)
-            }
-        };
-        // Claimed now, so an overlapping file later in the run (even in this
-        // batch) skips these episodes rather than storing them twice.
-        committed.extend(fresh);
+            };
+        *self.committed(scope, state).await? = committed;
+        let DraftedFile {
+            kind,
+            entries,
+            new,
+            warnings,
+        } = drafted?;
         state.files.insert(file_key);
         let mut groups = Vec::new();
         let mut rest = new.into_iter().peekable();
@@ -511,7 +506,11 @@ impl<'a> Ingestor<'a> {
         let vectors = if texts.is_empty() {
             Vec::new()
         } else {
-            self.backends.embedder().await?.embed(texts).await?
+            self.backends
+                .embedder()
+                .await?
+                .embed_in_background(texts)
+                .await?
         };
         let mut vectors = vectors.into_iter();
         for chunk in round

@@ -11,7 +11,7 @@ use twinlake_core::Scope;
 use twinlake_core::lake::Lake;
 use twinlake_core::memory::Memory;
 use twinlake_core::schema::{self, table};
-use twinlake_stores::parquet::{DecodeError, decode, encode};
+use twinlake_stores::parquet::{DecodeError, decode, encode_off_thread};
 
 use crate::PipelineError;
 
@@ -47,7 +47,9 @@ impl MemoryStore {
     pub async fn write(&self, scope: &Scope, memories: &[Memory]) -> Result<(), PipelineError> {
         let path = self.lake.table_object(scope, table::MEMORIES, KEY);
         let batch = schema::memories_to_batch(memories)?;
-        self.lake.put(&path, encode(&batch)?).await?;
+        self.lake
+            .put(&path, encode_off_thread(&batch).await?)
+            .await?;
         Ok(())
     }
 }

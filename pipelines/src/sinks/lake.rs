@@ -15,12 +15,52 @@ use std::collections::HashSet;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use twinlake_core::lake::Lake;
+use twinlake_core::panics::quietly;
 use twinlake_core::record::{Chunk, Episode};
 use twinlake_core::schema::{self, SourceFile, table};
-use twinlake_core::{ContentHash, CoreError, Scope};
-use twinlake_stores::parquet::encode;
+use twinlake_core::{ContentHash, Scope};
+use twinlake_stores::parquet::encode_off_thread;
 
 use crate::PipelineError;
+
+/// The `episode_id` column of each episodes object, as (its name relative
+/// to the lake, its bytes).
+fn episode_ids(objects: Vec<(String, bytes::Bytes)>) -> Result<HashSet<String>, PipelineError> {
+    let mut ids = HashSet::new();
+    for (name, bytes) in objects {
+        // The Parquet reader may panic on a corrupt object rather than fail.
+        let read = quietly(|| read_episode_ids(&name, bytes, &mut ids)).unwrap_or_else(Err);
+        read.map_err(|error| PipelineError::UnreadableObject {
+            object: name.clone(),
+            error,
+        })?;
+    }
+    Ok(ids)
+}
+
+/// Adds the `episode_id` column of one episodes object to `ids`.
+fn read_episode_ids(
+    name: &str,
+    bytes: bytes::Bytes,
+    ids: &mut HashSet<String>,
+) -> Result<(), String> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| e.to_string())?;
+    let mask = ProjectionMask::columns(builder.parquet_schema(), ["episode_id"]);
+    let reader = builder
+        .with_projection(mask)
+        .build()
+        .map_err(|e| e.to_string())?;
+    for batch in reader {
+        let batch = batch.map_err(|e| e.to_string())?;
+        let column = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow::array::StringArray>()
+            .ok_or_else(|| format!("{name}: episode_id is not a string column"))?;
+        ids.extend(column.iter().flatten().map(str::to_string));
+    }
+    Ok(())
+}
 
 /// Writes episodes, chunks and source files to the lake.
 #[derive(Clone, Debug)]
@@ -48,35 +88,24 @@ impl LakeWriter {
             .await?)
     }
 
-    /// The ids of every committed episode of `scope` (reads one column).
+    /// The ids of every committed episode of `scope` (reads one column,
+    /// decoded on the blocking pool).
     pub async fn committed_episode_ids(
         &self,
         scope: &Scope,
     ) -> Result<HashSet<String>, PipelineError> {
-        let mut ids = HashSet::new();
+        let mut objects = Vec::new();
         for path in self
             .lake
             .list(&self.lake.table_dir(scope, table::EPISODES))
             .await?
         {
             let bytes = self.lake.get(&path).await?;
-            let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)?;
-            let mask = ProjectionMask::columns(builder.parquet_schema(), ["episode_id"]);
-            for batch in builder.with_projection(mask).build()? {
-                let batch = batch.map_err(parquet::errors::ParquetError::from)?;
-                let column = batch
-                    .column(0)
-                    .as_any()
-                    .downcast_ref::<arrow::array::StringArray>()
-                    .ok_or_else(|| CoreError::Schema {
-                        table: table::EPISODES,
-                        column: "episode_id",
-                        message: format!("{path}: not a string column"),
-                    })?;
-                ids.extend(column.iter().flatten().map(str::to_string));
-            }
+            objects.push((self.lake.relative(&path), bytes));
         }
-        Ok(ids)
+        tokio::task::spawn_blocking(move || episode_ids(objects))
+            .await
+            .map_err(|e| PipelineError::Interrupted(format!("reading episode ids: {e}")))?
     }
 
     /// Writes a group's chunks (one object).
@@ -88,7 +117,9 @@ impl LakeWriter {
     ) -> Result<(), PipelineError> {
         let batch = schema::chunks_to_batch(chunks, self.dim)?;
         let path = self.lake.table_object(scope, table::CHUNKS, group);
-        self.lake.put(&path, encode(&batch)?).await?;
+        self.lake
+            .put(&path, encode_off_thread(&batch).await?)
+            .await?;
         Ok(())
     }
 
@@ -101,7 +132,9 @@ impl LakeWriter {
     ) -> Result<(), PipelineError> {
         let batch = schema::episodes_to_batch(episodes)?;
         let path = self.lake.table_object(scope, table::EPISODES, group);
-        self.lake.put(&path, encode(&batch)?).await?;
+        self.lake
+            .put(&path, encode_off_thread(&batch).await?)
+            .await?;
         Ok(())
     }
 
@@ -111,7 +144,9 @@ impl LakeWriter {
         let path = self
             .lake
             .table_object(&file.scope, table::SOURCES, &file.file_hash);
-        self.lake.put(&path, encode(&batch)?).await?;
+        self.lake
+            .put(&path, encode_off_thread(&batch).await?)
+            .await?;
         Ok(())
     }
 }

@@ -215,14 +215,57 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Input, FileError> {
     })
 }
 
+/// A file (or URL) found by [`discover`]: where to read it on this
+/// machine, and the name its episodes cite.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundFile {
+    /// The absolute path (or the URL).
+    pub path: PathBuf,
+    /// What citations call it: its path below the parent of the folder it
+    /// was found in (`alice/notes/trip.md` for `ingest ~/alice`), the
+    /// file's own name when it was named alone, or the URL. Never an
+    /// absolute path: the name is shown to whoever reads the twin, on
+    /// whatever server it runs.
+    pub name: String,
+}
+
+impl FoundFile {
+    /// A file named alone: cited by its file name.
+    pub fn alone(path: PathBuf) -> Self {
+        let name = if path.to_str().is_some_and(is_url) {
+            path.display().to_string()
+        } else {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "file".into())
+        };
+        FoundFile { path, name }
+    }
+
+    /// A file found walking the folder `root`: cited by its path below
+    /// `root`'s parent, so the folder's own name is kept.
+    fn below(path: PathBuf, root: &Path) -> Self {
+        let base = root.parent().unwrap_or(root);
+        let name = path
+            .strip_prefix(base)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        FoundFile { path, name }
+    }
+}
+
 /// Lists the files under `paths` (files as given, folders walked), each
-/// made absolute; URLs pass through as they are. A path that does not exist
-/// is an error naming it.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
+/// with its absolute path and the name it is cited by ([`FoundFile`]);
+/// URLs pass through as they are. A path that does not exist is an error
+/// naming it.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<FoundFile>, PipelineError> {
     let mut files = Vec::new();
     for path in paths {
         if path.to_str().is_some_and(is_url) {
-            files.push(path.clone());
+            files.push(FoundFile::alone(path.clone()));
             continue;
         }
         let meta = std::fs::metadata(path).map_err(|e| PipelineError::Input {
@@ -234,7 +277,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
             message: e.to_string(),
         })?;
         if meta.is_file() {
-            files.push(abs);
+            files.push(FoundFile::alone(abs));
             continue;
         }
         let walker = walkdir::WalkDir::new(&abs)
@@ -250,7 +293,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PipelineError> {
                 message: e.to_string(),
             })?;
             if entry.file_type().is_file() {
-                files.push(entry.into_path());
+                files.push(FoundFile::below(entry.into_path(), &abs));
             }
         }
     }
@@ -265,17 +308,16 @@ pub async fn publish(
     producer: &dyn Producer,
     lake: &Lake,
     scope: &Scope,
-    files: &[PathBuf],
+    files: &[FoundFile],
     options: &ReadOptions,
     max_bytes: u64,
 ) -> Result<usize, PipelineError> {
-    for path in files {
-        let uri = path.display().to_string();
+    for FoundFile { path, name } in files {
         let mut envelope = FileEnvelope {
             options: options.clone(),
-            ..FileEnvelope::new(scope.clone(), uri.clone())
+            ..FileEnvelope::new(scope.clone(), name.clone())
         };
-        if !is_url(&uri) {
+        if !is_url(name) {
             let unreadable = |e: std::io::Error| PipelineError::Input {
                 path: path.clone(),
                 message: e.to_string(),
@@ -366,15 +408,28 @@ mod tests {
         let found = discover(&[root.to_path_buf()]).unwrap();
         let rel: Vec<_> = found
             .iter()
-            .map(|p| p.strip_prefix(root).unwrap().to_str().unwrap())
+            .map(|f| f.path.strip_prefix(root).unwrap().to_str().unwrap())
             .collect();
         assert_eq!(rel, ["b/a.md", "b/sub/z.txt", "c.txt"]);
+        // Cited below the folder's parent; a file named alone by its name.
+        let folder = root.file_name().unwrap().to_str().unwrap();
+        let names: Vec<_> = found.iter().map(|f| f.name.clone()).collect();
+        assert_eq!(
+            names,
+            ["b/a.md", "b/sub/z.txt", "c.txt"].map(|n| format!("{folder}/{n}"))
+        );
+        let alone = discover(&[root.join("b/a.md")]).unwrap();
+        assert_eq!(alone[0].name, "a.md");
         let err = discover(&[root.join("missing.txt")])
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing.txt"), "{err}");
         let url = PathBuf::from("https://alice.example/");
-        assert_eq!(discover(std::slice::from_ref(&url)).unwrap(), [url]);
+        let site = discover(std::slice::from_ref(&url)).unwrap();
+        assert_eq!(
+            (site[0].path.clone(), site[0].name.as_str()),
+            (url, "https://alice.example/")
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use rdkafka::mocking::MockCluster;
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
 use twinlake_pipelines::bus::{FILES_DEAD_LETTER_TOPIC, FILES_TOPIC};
-use twinlake_pipelines::sources::files::{self, ReadOptions};
+use twinlake_pipelines::sources::files::{self, FoundFile, ReadOptions};
 
 use super::corpus::{Rng, document};
 use super::scratch_config;
@@ -88,9 +88,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
 }
 
 /// Writes the documents, one folder per user; returns (user, files) pairs.
-fn write_corpus(dir: &Path, args: &Args) -> anyhow::Result<Vec<(String, Vec<PathBuf>)>> {
+fn write_corpus(dir: &Path, args: &Args) -> anyhow::Result<Vec<(String, Vec<FoundFile>)>> {
     let mut rng = Rng::new(7);
-    let mut corpus: Vec<(String, Vec<PathBuf>)> = (0..args.users.max(1))
+    let mut corpus: Vec<(String, Vec<FoundFile>)> = (0..args.users.max(1))
         .map(|u| (format!("bench-{u:02}"), Vec::new()))
         .collect();
     let users = corpus.len();
@@ -100,7 +100,7 @@ fn write_corpus(dir: &Path, args: &Args) -> anyhow::Result<Vec<(String, Vec<Path
         std::fs::create_dir_all(&folder)?;
         let path = folder.join(format!("doc-{i:05}.txt"));
         std::fs::write(&path, document(&mut rng, args.words))?;
-        files.push(path);
+        files.push(FoundFile::alone(path));
     }
     Ok(corpus)
 }
@@ -111,7 +111,7 @@ async fn publish(
     config: &Config,
     data_dir: &Path,
     urls: Option<(&str, &str)>,
-    corpus: &[(String, Vec<PathBuf>)],
+    corpus: &[(String, Vec<FoundFile>)],
 ) -> anyhow::Result<()> {
     let mut config = scratch_config(config, data_dir);
     if let Some((bus, lake)) = urls {

@@ -9,6 +9,12 @@
 //! Origin checks and the access log (the rate limit set high enough never
 //! to refuse a bench client). The ratio is the cost of that trust.
 //! Every non-200 answer or transport failure counts as an error.
+//!
+//! A last run drives search on the guarded server while one more client
+//! uploads document after document (each ingested and distilled as the
+//! upload route does): parsing, chunking, encoding and distilling run on
+//! the blocking pool, so searches should barely notice. Its ratio is
+//! against the guarded search run at the same connection count.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,6 +57,26 @@ struct Figures {
     errors: usize,
     seconds: f64,
     latencies_ms: Vec<f64>,
+    /// Uploads stored by the uploading client, when there was one.
+    uploads: usize,
+}
+
+/// The size of each document the uploading client sends.
+const UPLOAD_BYTES: usize = 256 * 1024;
+
+/// A document of about [`UPLOAD_BYTES`] that no other upload repeats.
+fn upload_document(n: usize) -> String {
+    let mut text = String::with_capacity(UPLOAD_BYTES + 128);
+    let mut line = 0;
+    while text.len() < UPLOAD_BYTES {
+        text.push_str(&format!(
+            "Upload {n}, note {line}: the garden by the river had {} apple trees and {} pear trees this season.\n",
+            (n * 31 + line) % 97,
+            (n * 17 + line) % 89
+        ));
+        line += 1;
+    }
+    text
 }
 
 /// Runs the bench.
@@ -67,6 +93,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     guarded.serve.requests_per_minute = 1_000_000;
 
     let most = args.connections.iter().copied().max().unwrap_or(1);
+    let mut searched_alone = None;
     let mut tokens = Vec::new();
     {
         let backends = crate::commands::open_backends(&open).await?;
@@ -116,7 +143,16 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     for route in ["search", "chat"] {
         for &connections in &args.connections {
             let seconds = Duration::from_secs(args.seconds);
-            let base = load(&open, Server::Baseline, route, connections, seconds, &[]).await?;
+            let base = load(
+                &open,
+                Server::Baseline,
+                route,
+                connections,
+                seconds,
+                &[],
+                false,
+            )
+            .await?;
             let guard = load(
                 &guarded,
                 Server::Guarded,
@@ -124,6 +160,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
                 connections,
                 seconds,
                 &tokens,
+                false,
             )
             .await?;
             let row = |f: &Figures| {
@@ -142,7 +179,32 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
                 "  {route:<7} {connections:>5}  {b_rps:>9.1} {b50:>9.1} {b99:>9.1} {b_err:>7}  {g_rps:>9.1} {g50:>9.1} {g99:>9.1} {g_err:>7}  {:>5.2}x",
                 g_rps / b_rps
             );
+            if route == "search" && connections == most {
+                searched_alone = Some(row(&guard));
+            }
         }
+    }
+    if let Some((alone_rps, _, alone99, _)) = searched_alone {
+        let busy = load(
+            &guarded,
+            Server::Guarded,
+            "search",
+            most,
+            Duration::from_secs(args.seconds),
+            &tokens,
+            true,
+        )
+        .await?;
+        let mut sorted = busy.latencies_ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (rps, p99) = (busy.requests as f64 / busy.seconds, quantile(&sorted, 0.99));
+        println!(
+            "  search at {most} conns while uploading: {rps:.1} r/s (alone {alone_rps:.1}, {:.2}x), p99 {p99:.1} ms (alone {alone99:.1}), {} errors, {} uploads of {} KiB stored",
+            rps / alone_rps,
+            busy.errors,
+            busy.uploads,
+            UPLOAD_BYTES / 1024
+        );
     }
     Ok(())
 }
@@ -158,6 +220,9 @@ enum Server {
 
 /// Drives `route` on a fresh server over `config` with `connections`
 /// clients for `seconds`; client `i` sends `tokens[i]` if there are any.
+/// With `uploading`, one more client uploads documents to the first
+/// client's twin all the while.
+#[allow(clippy::too_many_arguments)]
 async fn load(
     config: &Config,
     server: Server,
@@ -165,8 +230,10 @@ async fn load(
     connections: usize,
     seconds: Duration,
     tokens: &[String],
+    uploading: bool,
 ) -> anyhow::Result<Figures> {
     let state = Arc::new(AppState::new(crate::commands::open_backends(config).await?));
+    let opened = Arc::downgrade(&state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -187,6 +254,26 @@ async fn load(
         .pool_max_idle_per_host(connections)
         .build()?;
     let started = Instant::now();
+    let uploader = uploading.then(|| {
+        let http = http.clone();
+        let url = format!("{base}/twin/{}/upload", USERS[0]);
+        let token = tokens.first().cloned().unwrap_or_default();
+        tokio::spawn(async move {
+            let mut stored = 0;
+            let mut n = 0;
+            while started.elapsed() < seconds {
+                let sent = http
+                    .post(format!("{url}?filename=load-{n}.txt"))
+                    .bearer_auth(&token)
+                    .body(upload_document(n))
+                    .send()
+                    .await;
+                stored += usize::from(sent.is_ok_and(|r| r.status() == reqwest::StatusCode::OK));
+                n += 1;
+            }
+            stored
+        })
+    });
     let clients: Vec<_> = (0..connections)
         .map(|i| {
             let http = http.clone();
@@ -225,6 +312,7 @@ async fn load(
         errors: 0,
         seconds: 0.0,
         latencies_ms: Vec::new(),
+        uploads: 0,
     };
     for client in clients {
         let (requests, errors, latencies) = client.await?;
@@ -233,9 +321,18 @@ async fn load(
         figures.latencies_ms.extend(latencies);
     }
     figures.seconds = started.elapsed().as_secs_f64();
+    if let Some(uploader) = uploader {
+        figures.uploads = uploader.await?;
+    }
     // Close the client's connections so the server drains at once.
     drop(http);
     let _ = stop.send(());
     serving.await??;
+    // Work of requests cut short when the clients closed may still hold the
+    // stores for a moment; the next run reopens the same data directory.
+    let released = Instant::now();
+    while opened.strong_count() > 0 && released.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     Ok(figures)
 }

@@ -7,7 +7,7 @@
 //! where the embedding model is the bound.
 
 use std::time::Instant;
-use twinlake_pipelines::sources::files::ReadOptions;
+use twinlake_pipelines::sources::files::{FoundFile, ReadOptions};
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
@@ -107,7 +107,7 @@ async fn end_to_end(config: &Config, entries: usize) -> anyhow::Result<()> {
         let report = crate::commands::ingest::ingest(
             &backends,
             &scope,
-            &[path],
+            &[FoundFile::alone(path)],
             &ReadOptions::format(export.format),
             twinlake_jobs::catch_up::Distil::Nobody,
         )

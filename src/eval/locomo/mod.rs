@@ -16,7 +16,7 @@ pub mod metrics;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use twinlake_pipelines::sources::files::ReadOptions;
+use twinlake_pipelines::sources::files::{FoundFile, ReadOptions};
 
 use serde::Serialize;
 use twinlake_core::Scope;
@@ -185,7 +185,7 @@ async fn ingest(backends: &Backends, sample: &Sample, dir: &Path) -> anyhow::Res
     let report = crate::commands::ingest::ingest(
         backends,
         &scope,
-        &[path],
+        &[FoundFile::alone(path)],
         &ReadOptions::format("locomo"),
         twinlake_jobs::catch_up::Distil::Nobody,
     )

@@ -39,6 +39,31 @@ impl InProcess {
     }
 }
 
+impl InProcess {
+    /// Embeds `texts` on the blocking pool, as a query (`urgent`) or as
+    /// background work.
+    async fn embed_texts(
+        &self,
+        texts: Vec<String>,
+        urgent: bool,
+    ) -> Result<Vec<Vec<f32>>, BackendError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let model = self.model.clone();
+        on_blocking_pool(BACKEND, move || {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let embedded = if urgent {
+                model.embed(&refs)
+            } else {
+                model.embed_in_background(&refs)
+            };
+            embedded.map_err(failed)
+        })
+        .await
+    }
+}
+
 fn failed(e: ModelError) -> BackendError {
     BackendError::engine(BACKEND, e)
 }
@@ -50,15 +75,11 @@ impl Embedder for InProcess {
     }
 
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, BackendError> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let model = self.model.clone();
-        on_blocking_pool(BACKEND, move || {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            model.embed(&refs).map_err(failed)
-        })
-        .await
+        self.embed_texts(texts, true).await
+    }
+
+    async fn embed_in_background(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, BackendError> {
+        self.embed_texts(texts, false).await
     }
 
     async fn embed_words(&self, words: Vec<String>) -> Result<Vec<Arc<[f32]>>, BackendError> {

@@ -24,7 +24,6 @@ mod linkedin;
 mod locomo;
 mod markdown;
 mod pdf;
-pub mod quiet;
 mod telegram;
 mod text;
 mod twitter;
@@ -354,7 +353,8 @@ pub fn parse(bytes: &[u8], format: Format, ctx: &ParseContext) -> Result<Parsed,
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
-    quiet::quietly(|| parse_as(bytes, format, ctx)).map_err(ParseError::ParserFailed)?
+    twinlake_core::panics::quietly(|| parse_as(bytes, format, ctx))
+        .map_err(ParseError::ParserFailed)?
 }
 
 /// [`parse`], unguarded.

@@ -3,7 +3,7 @@
 //! Offsets index the extracted text (pages joined by blank lines), and
 //! [`ParsedDocument::page_starts`] records where each page begins. The
 //! extractor can panic on malformed files; that is caught (quietly, see
-//! [`super::quiet`]) and reported as a corrupt PDF.
+//! [`twinlake_core::panics`]) and reported as a corrupt PDF.
 //!
 //! A PDF's Flate streams are inflated whole by the extractor, so a small
 //! file can ask for gigabytes (a decompression bomb). Before extracting,
@@ -16,9 +16,9 @@ use std::io::Read;
 use pdf_extract::{Document, Object};
 use twinlake_core::record::SourceKind;
 
-use super::quiet::quietly;
 use super::{ParseError, ParsedDocument};
 use crate::offsets::OffsetMap;
+use twinlake_core::panics::quietly;
 
 /// The most one stream may inflate to.
 pub const MAX_STREAM_BYTES: u64 = 64 << 20;
