@@ -38,6 +38,7 @@ bench: build
 	$(TWINLAKE) bench sources
 	$(TWINLAKE) bench kafka
 	$(TWINLAKE) bench serve
+	$(TWINLAKE) bench chat
 
 fmt:
 	$(CARGO) fmt --all

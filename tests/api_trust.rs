@@ -39,6 +39,17 @@ fn routes(user: &str) -> Vec<Route> {
             Some(json!({"message": "What is my codeword?"})),
         ),
         json_route("GET", format!("/twin/{user}/conversations/c1"), None),
+        json_route("GET", format!("/twin/{user}/conversations"), None),
+        json_route(
+            "POST",
+            format!("/twin/{user}/conversations"),
+            Some(json!({"title": "plans"})),
+        ),
+        json_route(
+            "PATCH",
+            format!("/twin/{user}/conversations/c1"),
+            Some(json!({"status": "archived"})),
+        ),
         json_route("GET", format!("/twin/{user}/profile"), None),
         json_route("GET", format!("/twin/{user}/memories"), None),
         json_route("GET", format!("/twin/{user}/memories/m1/history"), None),

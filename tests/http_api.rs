@@ -70,12 +70,15 @@ fn health_search_chat_and_errors_over_http() {
     let id = reply["conversation_id"].as_str().unwrap();
     let turns = get(base, &format!("/twin/alice/conversations/{id}"), key);
     assert_eq!(turns["turns"].as_array().unwrap().len(), 2, "{turns}");
-    let stolen = get(base, &format!("/twin/carol/conversations/{id}"), key);
-    assert_eq!(
-        stolen["turns"].as_array().unwrap().len(),
-        0,
-        "carol read alice's conversation"
+    let (status, stolen) = http(
+        base,
+        "GET",
+        &format!("/twin/carol/conversations/{id}"),
+        None,
+        &[("authorization", key)],
     );
+    assert_eq!(status, 404, "carol read alice's conversation: {stolen}");
+    assert!(stolen.get("turns").is_none(), "{stolen}");
 
     // Isolation by tenant: same user name, another tenant's key, nothing found.
     let (status, body) = post(

@@ -47,6 +47,10 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// The HTTP server.
     pub serve: ServeConfig,
+    /// The language model chat answers may come from (off by default: the
+    /// twin answers with the grounded extractive composer).
+    #[serde(default)]
+    pub llm: LlmConfig,
     /// The names each user goes by in their exports (`alice = ["Alice
     /// Martin", "@alice_m"]`), to tell their own words from others'.
     #[serde(default)]
@@ -208,6 +212,53 @@ pub struct ServeConfig {
     /// Bytes a tenant may keep in the lake (its tables and kept files)
     /// before its uploads are refused (0: no quota).
     pub tenant_quota_bytes: u64,
+    /// Whether the twin learns what people tell it in chat: each turn
+    /// becomes an episode of their footprint moments after it is said.
+    /// Off, turns are only kept in the chat log, and are learnt when a
+    /// server with it on starts.
+    pub learn_from_chat: bool,
+}
+
+/// An OpenAI-compatible chat-completions endpoint (`[llm]`; every key also
+/// as `TWINLAKE_LLM_<KEY>`). With no `base_url`, answers are extractive.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LlmConfig {
+    /// The API's base URL, up to and including `/v1`
+    /// (`http://127.0.0.1:11434/v1`); empty: no model.
+    pub base_url: String,
+    /// The model asked first.
+    pub model: String,
+    /// The bearer token, if the endpoint needs one.
+    pub api_key: String,
+    /// The model asked when the first fails or its breaker is open; empty:
+    /// none.
+    pub fallback_model: String,
+    /// Milliseconds one attempt may take, from request to last token.
+    pub timeout_ms: u64,
+    /// Attempts after the first, for a failure that may pass (a 5xx, a
+    /// 429, a timeout, a dropped connection), with doubling backoff.
+    pub retries: u32,
+    /// Calls in a row that fail before a model's breaker opens (it is then
+    /// skipped until `breaker_cooldown_ms` pass, then tried once).
+    pub breaker_failures: u32,
+    /// How long an open breaker skips its model, in milliseconds.
+    pub breaker_cooldown_ms: u64,
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        LlmConfig {
+            base_url: String::new(),
+            model: String::new(),
+            api_key: String::new(),
+            fallback_model: String::new(),
+            timeout_ms: 20_000,
+            retries: 1,
+            breaker_failures: 3,
+            breaker_cooldown_ms: 30_000,
+        }
+    }
 }
 
 impl ModelConfig {
@@ -280,7 +331,9 @@ impl Config {
                 max_query_chars: 2000,
                 shutdown_grace_secs: 10,
                 tenant_quota_bytes: 10 << 30,
+                learn_from_chat: true,
             },
+            llm: LlmConfig::default(),
             identities: BTreeMap::new(),
             unknown_env: Vec::new(),
             data_dir: dir,
@@ -384,6 +437,12 @@ impl Config {
                 .map_err(|e| bad(&format!("identities.{user}"), e.to_string()))?;
         }
         crate::TenantId::new(self.tenant.clone()).map_err(|e| bad("tenant", e.to_string()))?;
+        if !self.llm.base_url.is_empty() && self.llm.model.is_empty() {
+            return Err(bad(
+                "llm.model",
+                "is required when llm.base_url is set".into(),
+            ));
+        }
         Ok(())
     }
 }

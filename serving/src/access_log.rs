@@ -7,19 +7,26 @@
 //! dropped by the server, which cancels its async work; it is logged with
 //! status 499 (nginx's "client closed request"), so cancellations show.
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::api::AppState;
 use crate::auth::Caller;
 
 /// Logs the request once its response is ready, or as 499 when it is
-/// dropped first.
-pub async fn access_log(request: Request, next: Next) -> Response {
+/// dropped first, and counts it in the server's metrics.
+pub async fn access_log(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut pending = Pending {
+        state,
         started: Instant::now(),
         method: request.method().clone(),
         route: request
@@ -30,13 +37,20 @@ pub async fn access_log(request: Request, next: Next) -> Response {
     };
     let response = next.run(request).await;
     pending.answered = true;
+    let took = pending.started.elapsed();
+    pending.state.metrics.request(
+        pending.method.as_str(),
+        &pending.route,
+        response.status().as_u16(),
+        took,
+    );
     let caller = response.extensions().get::<Caller>();
     tracing::info!(
         target: "twinlake::access",
         method = %pending.method,
         route = pending.route,
         status = response.status().as_u16(),
-        latency_ms = pending.started.elapsed().as_secs_f64() * 1e3,
+        latency_ms = took.as_secs_f64() * 1e3,
         tenant = caller.map(|c| c.tenant().as_str()),
         key_id = caller.and_then(Caller::key_id),
     );
@@ -45,6 +59,7 @@ pub async fn access_log(request: Request, next: Next) -> Response {
 
 /// A request being served; logs a cancellation when dropped unanswered.
 struct Pending {
+    state: Arc<AppState>,
     started: Instant,
     method: Method,
     route: String,
@@ -54,6 +69,12 @@ struct Pending {
 impl Drop for Pending {
     fn drop(&mut self) {
         if !self.answered {
+            self.state.metrics.request(
+                self.method.as_str(),
+                &self.route,
+                CLIENT_CLOSED_REQUEST,
+                self.started.elapsed(),
+            );
             tracing::info!(
                 target: "twinlake::access",
                 method = %self.method,

@@ -4,12 +4,16 @@
 //! |---|---|---|
 //! | `GET /health` | | status and version |
 //! | `POST /twin/{user}/search` | `{"query": "...", "k": 10}` | fused hits with scores and sources |
-//! | `POST /twin/{user}/chat` | `{"message": "...", "conversation_id"?: "..."}` | a grounded answer with citations |
-//! | `GET /twin/{user}/conversations/{id}` | | the conversation's turns |
+//! | `POST /twin/{user}/chat` | `{"message": "...", "conversation_id"?: "..."}` | a grounded answer with citations, and who answered (`answered_by`) |
+//! | `GET /twin/{user}/conversations?limit=N` | | the user's conversations, latest first |
+//! | `POST /twin/{user}/conversations` | `{"title"?: "..."}` | a new conversation (201) |
+//! | `PATCH /twin/{user}/conversations/{id}` | `{"title"?, "status"?: "open" \| "archived"}` | the conversation, changed |
+//! | `GET /twin/{user}/conversations/{id}?after=SEQ&limit=N` | | the conversation and a page of its turns, with `next_after` |
 //! | `POST /twin/{user}/upload?filename=F[&format=..][&me=..]` | the file's bytes | the ingest report (422 when refused) |
 //! | `GET /twin/{user}/profile` | | what the twin knows now, by kind, with citations |
 //! | `GET /twin/{user}/memories?kind=K&as_of=T` | | memories valid at T (default now), of kind K |
 //! | `GET /twin/{user}/memories/{id}/history` | | every version of one memory, oldest first |
+//! | `GET /metrics` | | the server's figures in Prometheus' text format (admin key) |
 //! | `GET /twin/{user}/graph?entity=NAME&depth=2&from=T&to=T` | | the entity's neighbours, with the facts that link them |
 //!
 //! Every `/twin/...` route needs `Authorization: Bearer <key>` (see
@@ -21,17 +25,26 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Extension, Path, Query, State};
+use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use twinlake_core::backend::Source;
+use twinlake_core::backend::chat_log::{ConversationChange, ConversationStatus};
+use twinlake_jobs::catch_up::{self, CatchUp, Distil};
+use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP};
+use twinlake_pipelines::ingest::Quiet;
 use twinlake_stores::Backends;
 
-use crate::auth::{Twin, authenticate};
+use crate::auth::{Caller, Twin, authenticate};
 use crate::limits::{RateLimiter, deadline, rate_limit};
+use crate::metrics::{Gauges, Metrics};
+use crate::twin::answerer::{self, Answerer};
+use crate::twin::learn::ChatLearner;
 use crate::twin::{chat, memories, profile, search};
 use crate::{ServingError, access_log, browser, rejection, upload};
 
@@ -46,6 +59,12 @@ pub struct AppState {
     pub ingest_consumer: tokio::sync::Mutex<Option<Box<dyn Source>>>,
     /// Each key's request rate.
     pub rate: RateLimiter,
+    /// Learns the turns people say in chat ([`crate::twin::learn`]).
+    pub learner: ChatLearner,
+    /// Words chat replies (`[llm]`, else extractive).
+    pub answerer: Arc<dyn Answerer>,
+    /// What `GET /metrics` shows.
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -53,9 +72,39 @@ impl AppState {
     pub fn new(backends: Backends) -> Self {
         AppState {
             rate: RateLimiter::new(backends.config.serve.requests_per_minute),
-            backends,
             ingest_consumer: tokio::sync::Mutex::new(None),
+            learner: ChatLearner::default(),
+            answerer: answerer::from_config(&backends.config.llm),
+            metrics: Metrics::default(),
+            backends,
         }
+    }
+
+    /// Runs the pipeline over what the files topic holds until it is
+    /// caught up, as the server's member of the ingest group, then distils
+    /// the users who got new episodes: what an upload or a chat turn
+    /// published is in the indexes and the profile when it returns.
+    pub async fn catch_up(&self) -> Result<CatchUp, ServingError> {
+        let mut member = self.ingest_consumer.lock().await;
+        let bus = self.backends.bus()?;
+        if member.is_none() {
+            *member = Some(bus.consumer(FILES_TOPIC, INGEST_GROUP).await?);
+        }
+        let consumer = member.as_mut().expect("just opened");
+        let run = catch_up::run(
+            &self.backends,
+            consumer.as_mut(),
+            &*bus,
+            &mut Quiet,
+            Distil::Changed,
+        )
+        .await;
+        if run.is_err() {
+            // It may have read past what it stored: the next run starts a
+            // new member, which resumes from the group's commit.
+            *member = None;
+        }
+        Ok(run?)
     }
 }
 
@@ -76,11 +125,19 @@ pub fn router(state: Arc<AppState>) -> Router {
     let twins = Router::new()
         .route("/twin/{user}/search", post(search_handler))
         .route("/twin/{user}/chat", post(chat_handler))
-        .route("/twin/{user}/conversations/{id}", get(conversation_handler))
+        .route(
+            "/twin/{user}/conversations",
+            get(conversations_handler).post(new_conversation_handler),
+        )
+        .route(
+            "/twin/{user}/conversations/{id}",
+            get(conversation_handler).patch(change_conversation_handler),
+        )
         .route("/twin/{user}/profile", get(profile_handler))
         .route("/twin/{user}/memories", get(memories_handler))
         .route("/twin/{user}/memories/{id}/history", get(history_handler))
         .route("/twin/{user}/graph", get(graph_handler))
+        .route("/metrics", get(metrics_handler))
         .route_layer(from_fn_with_state(request_deadline, deadline))
         .merge(upload)
         .route_layer(from_fn_with_state(state.clone(), rate_limit))
@@ -92,7 +149,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(twins)
         .layer(from_fn_with_state(state.clone(), browser::same_site))
         .layer(from_fn(rejection::json_errors))
-        .layer(from_fn(access_log::access_log))
+        .layer(from_fn_with_state(state.clone(), access_log::access_log))
         .with_state(state)
 }
 
@@ -141,22 +198,182 @@ async fn chat_handler(
     Json(request): Json<ChatRequest>,
 ) -> Result<Json<Value>, ServingError> {
     let reply = chat::chat(
-        &state.backends,
+        &state,
         &scope,
         &request.message,
         request.conversation_id.as_deref(),
     )
     .await?;
+    state.metrics.answered_by(&reply.reply.answered_by);
     Ok(Json(serde_json::to_value(reply).unwrap_or_default()))
+}
+
+/// The outbox depth `GET /metrics` counts up to.
+const UNLEARNT_COUNTED: usize = 10_000;
+
+/// `GET /metrics`, for an admin key (the figures are the whole server's).
+async fn metrics_handler(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ServingError> {
+    if let Caller::Key(key) = &caller
+        && let Some(member) = key.member()
+    {
+        return Err(ServingError::Forbidden(format!(
+            "key {} is {member}'s; the server's metrics need an admin key",
+            key.key_id
+        )));
+    }
+    let gauges = Gauges {
+        breakers: state.answerer.breakers(),
+        unlearnt_turns: state
+            .backends
+            .chat_log
+            .unlearnt(UNLEARNT_COUNTED)
+            .await?
+            .len(),
+    };
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&gauges),
+    )
+        .into_response())
+}
+
+/// The most conversations or turns one page holds.
+const MOST_PER_PAGE: usize = 1000;
+
+/// Query of a page of a list.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    /// Turns numbered after this one (a conversation's pages).
+    #[serde(default)]
+    after: i64,
+    #[serde(default = "default_page")]
+    limit: usize,
+}
+
+fn default_page() -> usize {
+    100
+}
+
+impl PageQuery {
+    fn limit(&self) -> Result<usize, ServingError> {
+        if !(1..=MOST_PER_PAGE).contains(&self.limit) {
+            return Err(ServingError::BadRequest(format!(
+                "limit must be 1..={MOST_PER_PAGE}, not {}",
+                self.limit
+            )));
+        }
+        Ok(self.limit)
+    }
+}
+
+async fn conversations_handler(
+    State(state): State<Arc<AppState>>,
+    Twin(scope): Twin,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Value>, ServingError> {
+    let listed = state
+        .backends
+        .chat_log
+        .conversations(&scope, page.limit()?)
+        .await?;
+    Ok(Json(json!({ "conversations": listed })))
+}
+
+/// Body creating a conversation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewConversation {
+    #[serde(default)]
+    title: Option<String>,
+}
+
+async fn new_conversation_handler(
+    State(state): State<Arc<AppState>>,
+    Twin(scope): Twin,
+    Json(request): Json<NewConversation>,
+) -> Result<(StatusCode, Json<Value>), ServingError> {
+    let title = request.title.as_deref().map(str::trim).unwrap_or_default();
+    let title = if title.is_empty() {
+        "New conversation"
+    } else {
+        title
+    };
+    let log = &state.backends.chat_log;
+    let id = log.start_conversation(&scope, title).await?;
+    let created = log
+        .conversation(&scope, &id)
+        .await?
+        .ok_or_else(|| ServingError::Internal(format!("conversation {id} vanished")))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "conversation": created })),
+    ))
+}
+
+/// Body changing a conversation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeRequest {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+async fn change_conversation_handler(
+    State(state): State<Arc<AppState>>,
+    Twin(scope): Twin,
+    Path((_, id)): Path<(String, String)>,
+    Json(request): Json<ChangeRequest>,
+) -> Result<Json<Value>, ServingError> {
+    let status = request
+        .status
+        .as_deref()
+        .map(|s| {
+            ConversationStatus::parse(s).ok_or_else(|| {
+                ServingError::BadRequest(format!("status must be open or archived, not {s:?}"))
+            })
+        })
+        .transpose()?;
+    let title = request.title.map(|t| t.trim().to_string());
+    if title.as_deref() == Some("") {
+        return Err(ServingError::BadRequest("title must not be empty".into()));
+    }
+    let change = ConversationChange { title, status };
+    let changed = state
+        .backends
+        .chat_log
+        .change_conversation(&scope, &id, &change)
+        .await?;
+    Ok(Json(json!({ "conversation": changed })))
 }
 
 async fn conversation_handler(
     State(state): State<Arc<AppState>>,
     Twin(scope): Twin,
     Path((_, id)): Path<(String, String)>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Json<Value>, ServingError> {
-    let turns = state.backends.chat_log.turns(&scope, &id, 1000).await?;
-    Ok(Json(json!({ "turns": turns })))
+    let log = &state.backends.chat_log;
+    let conversation = log.conversation(&scope, &id).await?.ok_or_else(|| {
+        ServingError::NotFound(format!("no conversation {id:?} for user {}", scope.user))
+    })?;
+    let limit = page.limit()?;
+    let turns = log.turns_after(&scope, &id, page.after, limit).await?;
+    // The next page starts after this one's last turn, if it was full.
+    let next_after = (turns.len() == limit)
+        .then(|| turns.last().map(|t| t.seq))
+        .flatten();
+    Ok(Json(
+        json!({ "conversation": conversation, "turns": turns, "next_after": next_after }),
+    ))
 }
 
 async fn profile_handler(

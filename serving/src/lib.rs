@@ -4,13 +4,15 @@
 //!
 //! - [`twin`]: what a twin does with a question — [`twin::search`] fuses
 //!   BM25 and dense retrieval; [`twin::answer`] composes a grounded answer
-//!   from the retrieved passages, citing each.
+//!   from the retrieved passages, citing each; [`twin::answerer`] lets a
+//!   language model word it instead ([`llm`], any OpenAI-compatible
+//!   endpoint); [`twin::learn`] makes what people say in chat footprint.
 //! - [`upload`]: files posted to the API, run through the ingest pipeline.
 //! - [`api`]: the axum HTTP API over all of it; [`auth`] (API keys and
 //!   what each reaches), [`browser`] (Host and Origin checks),
 //!   [`rejection`] (every error as JSON), [`limits`] (deadlines, rates)
 //!   and [`access_log`] wrap its routes; [`server`] runs it behind
-//!   connection limits and timeouts.
+//!   connection limits and timeouts; [`metrics`] counts what it serves.
 //! - [`sidecar`]: the model server (`twinlake sidecar`), an
 //!   OpenAI-compatible embeddings API that workers and API servers share.
 //!
@@ -23,6 +25,8 @@ pub mod auth;
 pub mod browser;
 pub mod error;
 pub mod limits;
+pub mod llm;
+pub mod metrics;
 pub mod rejection;
 pub mod server;
 pub mod sidecar;

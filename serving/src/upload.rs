@@ -25,9 +25,8 @@ use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
 use twinlake_core::Scope;
-use twinlake_jobs::catch_up::{self, Distil};
-use twinlake_pipelines::bus::{FILES_TOPIC, INGEST_GROUP};
-use twinlake_pipelines::ingest::{IngestReport, Quiet};
+use twinlake_pipelines::bus::FILES_TOPIC;
+use twinlake_pipelines::ingest::IngestReport;
 use twinlake_pipelines::sources::files::{self, FileEnvelope, ReadOptions};
 use twinlake_udfs::parse::Format;
 
@@ -191,7 +190,6 @@ fn file_name(raw: &str) -> Result<String, ServingError> {
 
 /// Publishes the stored file and runs the pipeline until it is caught up.
 async fn ingest(state: &AppState, envelope: &FileEnvelope) -> Result<IngestReport, ServingError> {
-    let mut member = state.ingest_consumer.lock().await;
     let bus = state.backends.bus()?;
     bus.send(
         FILES_TOPIC,
@@ -199,25 +197,7 @@ async fn ingest(state: &AppState, envelope: &FileEnvelope) -> Result<IngestRepor
         &envelope.to_payload(),
     )
     .await?;
-    if member.is_none() {
-        *member = Some(bus.consumer(FILES_TOPIC, INGEST_GROUP).await?);
-    }
-    let consumer = member.as_mut().expect("just opened");
-    // The profile reflects the upload as soon as the reply says it is in.
-    let run = catch_up::run(
-        &state.backends,
-        consumer.as_mut(),
-        &*bus,
-        &mut Quiet,
-        Distil::Changed,
-    )
-    .await;
-    if run.is_err() {
-        // It may have read past what it stored: the next upload starts a
-        // new member, which resumes from the group's commit.
-        *member = None;
-    }
-    Ok(run?.ingest)
+    Ok(state.catch_up().await?.ingest)
 }
 
 #[cfg(test)]

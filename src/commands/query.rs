@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
-use twinlake_serving::twin::{chat, memories, search};
+use twinlake_serving::api::AppState;
+use twinlake_serving::twin::{chat, learn, memories, search};
 
 /// Arguments of `twinlake search`.
 #[derive(clap::Args)]
@@ -82,20 +83,16 @@ pub async fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCod
 /// Runs `twinlake ask`.
 pub async fn ask(config: &Config, args: AskArgs) -> anyhow::Result<ExitCode> {
     let scope = Scope::parse(&config.tenant, &args.user)?;
-    let backends = super::open_backends(config).await?;
-    let reply = chat::chat(
-        &backends,
-        &scope,
-        &args.question,
-        args.conversation.as_deref(),
-    )
-    .await?;
+    let state = AppState::new(super::open_backends(config).await?);
+    let reply = chat::chat(&state, &scope, &args.question, args.conversation.as_deref()).await?;
+    // What was said is learnt before the command ends, as a server would.
+    learn::learn_waiting(&state).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&reply)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}", reply.answer.answer);
-    for c in &reply.answer.citations {
+    println!("{}", reply.reply.answer.answer);
+    for c in &reply.reply.answer.citations {
         let page = c.source.page.map(|p| format!(" p.{p}")).unwrap_or_default();
         println!(
             "  [{}] {}{} bytes {}..{}",

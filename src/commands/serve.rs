@@ -9,6 +9,7 @@ use twinlake_core::config::Config;
 use twinlake_pipelines::indexer::{IndexReport, Indexer};
 use twinlake_serving::api::AppState;
 use twinlake_serving::server;
+use twinlake_serving::twin::learn::ChatLearner;
 
 /// Arguments of `twinlake serve`.
 #[derive(clap::Args)]
@@ -27,6 +28,7 @@ pub struct Args {
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let addr = args.addr.unwrap_or_else(|| config.serve.addr.clone());
     let state = Arc::new(AppState::new(super::open_backends(config).await?));
+    ChatLearner::start(&state);
     if let Some(group) = args.index_group {
         let bus = state.backends.bus()?;
         let indexer = Indexer::new(&state.backends);

@@ -341,6 +341,18 @@ pub fn http_bytes(
     body: Option<(&str, &[u8])>,
     headers: &[(&str, &str)],
 ) -> (u16, Value) {
+    let (status, body) = http_text(base, method, path, body, headers);
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// [`http_bytes`], the answer's body as text.
+pub fn http_text(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &[u8])>,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
     use std::io::{Read, Write};
     let host = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(host).expect("server reachable");
@@ -379,7 +391,7 @@ pub fn http_bytes(
     } else {
         body.to_string()
     };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    (status, body)
 }
 
 /// A user's episodes as `twinlake episodes --json` lists them.

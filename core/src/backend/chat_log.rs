@@ -49,6 +49,62 @@ pub struct Turn {
     pub created_at: String,
 }
 
+/// Whether a conversation goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationStatus {
+    /// New turns may be added.
+    Open,
+    /// Put away by its owner: kept and readable, but a new message starts
+    /// a new conversation.
+    Archived,
+}
+
+impl ConversationStatus {
+    /// The status as stored: `open` or `archived`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ConversationStatus::Open => "open",
+            ConversationStatus::Archived => "archived",
+        }
+    }
+
+    /// The status stored as `s`; None for one this version does not know.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(ConversationStatus::Open),
+            "archived" => Some(ConversationStatus::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// One conversation, as listed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// Its id.
+    pub id: String,
+    /// Its title (the start of its first message, unless renamed).
+    pub title: String,
+    /// `open` or `archived`.
+    pub status: String,
+    /// When it started, RFC 3339 UTC.
+    pub created_at: String,
+    /// When its last turn was said, RFC 3339 UTC; None before any.
+    pub last_message_at: Option<String>,
+    /// How many turns it holds.
+    pub turns: i64,
+}
+
+/// A change to a conversation: what is None stays as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConversationChange {
+    /// A new title (cut to [`TITLE_CHARS`]).
+    pub title: Option<String>,
+    /// A new status.
+    pub status: Option<ConversationStatus>,
+}
+
 /// The relational store's conversations and turns.
 #[async_trait]
 pub trait ChatLog: Send + Sync {
@@ -76,9 +132,67 @@ pub trait ChatLog: Send + Sync {
         conversation_id: &str,
         limit: usize,
     ) -> Result<Vec<Turn>, BackendError>;
+    /// The conversations of `scope`, the one with the latest turn first,
+    /// at most `limit`.
+    async fn conversations(
+        &self,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<Vec<Conversation>, BackendError>;
+    /// Retitles or archives (or reopens) a conversation of `scope`;
+    /// returns it as changed, or [`BackendError::NotFound`] if `scope` has
+    /// no such conversation.
+    async fn change_conversation(
+        &self,
+        scope: &Scope,
+        id: &str,
+        change: &ConversationChange,
+    ) -> Result<Conversation, BackendError>;
+    /// A conversation of `scope`, if it has one by that id.
+    async fn conversation(
+        &self,
+        scope: &Scope,
+        id: &str,
+    ) -> Result<Option<Conversation>, BackendError> {
+        match self
+            .change_conversation(scope, id, &ConversationChange::default())
+            .await
+        {
+            Ok(found) => Ok(Some(found)),
+            Err(BackendError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    /// A page of a conversation of `scope`: at most `limit` turns numbered
+    /// after `after_seq`, in order; empty for a conversation `scope` does
+    /// not own.
+    async fn turns_after(
+        &self,
+        scope: &Scope,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Turn>, BackendError>;
     /// Deletes every conversation and turn of `scope`; returns how many
     /// turns went.
     async fn delete_scope(&self, scope: &Scope) -> Result<u64, BackendError>;
+    /// Marks the person's turns `ids` of `scope` learnt (in the lake and
+    /// the indexes, or judged not worth learning); ids of another scope's
+    /// turns are left as they are. Returns how many were marked.
+    async fn mark_learnt(&self, scope: &Scope, ids: &[i64]) -> Result<u64, BackendError>;
+    /// The outbox: the oldest `limit` turns of any scope spoken by the
+    /// person and not yet learnt, oldest first, with their owners. A
+    /// server that stopped between storing a turn and learning it drains
+    /// this when it starts, so no turn is lost.
+    async fn unlearnt(&self, limit: usize) -> Result<Vec<(Scope, Turn)>, BackendError>;
+}
+
+/// The owner of a stored turn, read back from the store's columns; a row
+/// no valid scope owns is a corrupt store, reported as such.
+pub fn owner(backend: &'static str, tenant: &str, user: &str) -> Result<Scope, BackendError> {
+    Scope::parse(tenant, user).map_err(|e| {
+        BackendError::engine(backend, format!("a stored turn has an invalid owner: {e}"))
+    })
 }
 
 /// The most characters of a conversation's title.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::scopes;
+use crate::backend::chat_log::{ConversationChange, ConversationStatus};
 use crate::backend::{BackendError, ChatLog, Role};
 
 /// Concurrent writers in [`chat_log`]'s race check.
@@ -13,7 +14,8 @@ const WRITERS: i64 = 16;
 /// The chat-log contract: turns in order and scoped to their owner, an
 /// append to another user's conversation refused as not found, turn
 /// numbers without gaps or repeats under concurrent writers, deletion of
-/// one user's conversations that leaves the others'.
+/// one user's conversations that leaves the others', and the outbox of
+/// turns still to learn.
 pub async fn chat_log(log: Arc<dyn ChatLog>) {
     let (alice, bob) = scopes();
     let c = log.start_conversation(&alice, "hello").await.unwrap();
@@ -73,6 +75,85 @@ pub async fn chat_log(log: Arc<dyn ChatLog>) {
         (1..=WRITERS).collect::<Vec<_>>(),
         "turn numbers raced"
     );
+
+    // Listed by latest turn, paged by number, retitled and archived by
+    // their owner alone.
+    let listed = log.conversations(&alice, 10).await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|c| (c.id.as_str(), c.turns))
+            .collect::<Vec<_>>(),
+        [(race.as_str(), WRITERS), (c.as_str(), 2)]
+    );
+    assert!(
+        listed
+            .iter()
+            .all(|c| c.status == "open" && c.last_message_at.is_some())
+    );
+    assert_eq!(log.conversations(&alice, 1).await.unwrap().len(), 1);
+    assert!(log.conversations(&bob, 10).await.unwrap().is_empty());
+    let page = log.turns_after(&alice, &race, 5, 3).await.unwrap();
+    assert_eq!(page.iter().map(|t| t.seq).collect::<Vec<_>>(), [6, 7, 8]);
+    assert!(
+        log.turns_after(&bob, &race, 0, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let rename = ConversationChange {
+        title: Some("Renamed".into()),
+        status: Some(ConversationStatus::Archived),
+    };
+    let refused = log
+        .change_conversation(&bob, &c, &rename)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, BackendError::NotFound { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(
+        log.conversations(&alice, 10).await.unwrap()[1].title,
+        "hello"
+    );
+    let changed = log.change_conversation(&alice, &c, &rename).await.unwrap();
+    assert_eq!(
+        (changed.title.as_str(), changed.status.as_str()),
+        ("Renamed", "archived")
+    );
+    let reopened = log
+        .change_conversation(
+            &alice,
+            &c,
+            &ConversationChange {
+                status: Some(ConversationStatus::Open),
+                ..ConversationChange::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (reopened.title.as_str(), reopened.status.as_str()),
+        ("Renamed", "open")
+    );
+
+    // The outbox holds the person's turns, oldest first, until they are
+    // learnt; never the twin's; only their owner marks them.
+    let pending = log.unlearnt(10_000).await.unwrap();
+    assert!(pending.iter().all(|(_, t)| t.role == "user"), "{pending:?}");
+    assert!(pending.windows(2).all(|w| w[0].1.id < w[1].1.id));
+    let hi = pending
+        .iter()
+        .find(|(owner, t)| owner == &alice && t.conversation_id == c)
+        .map(|(_, t)| t.id)
+        .expect("alice's turn waits to be learnt");
+    assert_eq!(log.mark_learnt(&bob, &[hi]).await.unwrap(), 0);
+    assert_eq!(log.mark_learnt(&alice, &[hi]).await.unwrap(), 1);
+    assert_eq!(log.mark_learnt(&alice, &[hi]).await.unwrap(), 0);
+    let pending = log.unlearnt(10_000).await.unwrap();
+    assert!(!pending.iter().any(|(_, t)| t.id == hi));
+    assert!(pending.iter().any(|(_, t)| t.conversation_id == race));
 
     let b = log.start_conversation(&bob, "bob's").await.unwrap();
     log.append(&bob, &b, Role::User, "mine", &json!([]))

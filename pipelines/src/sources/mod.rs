@@ -4,8 +4,10 @@
 //! the ingest pipeline consumes them and reads each as one or more
 //! [`Input`]s: a file's bytes ([`files`]), or the pages of a website
 //! fetched over HTTP ([`website`]). A Kafka topic of envelopes is one more
-//! source of the same records.
+//! source of the same records, and the turns a person says to their twin
+//! are one more ([`chat_turns`]).
 
+pub mod chat_turns;
 pub mod files;
 pub mod website;
 

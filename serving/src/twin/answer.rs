@@ -128,7 +128,7 @@ struct Sentence<'a> {
 }
 
 /// Splits text into sentences at `.`, `!`, `?` and line breaks.
-fn sentences(text: &str) -> Vec<&str> {
+pub(crate) fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();

@@ -1,11 +1,15 @@
-//! The twin: retrieval and grounded answers for one user's questions, and
-//! what it remembers about them ([`memories`], [`profile`]).
+//! The twin: retrieval and grounded answers for one user's questions,
+//! what it remembers about them ([`memories`], [`profile`]), and how it
+//! learns from what they tell it ([`learn`]).
 
 pub mod answer;
+pub mod answerer;
 pub mod chat;
 pub mod cues;
 pub mod expansion;
+pub mod learn;
 pub mod memories;
 pub mod profile;
+pub mod prompt;
 pub mod search;
 pub mod terms;

@@ -3,6 +3,7 @@
 //! Each bench works in a fresh temporary data directory with the configured
 //! model, so figures do not depend on what is already ingested.
 
+mod chat;
 mod corpus;
 mod exports;
 mod ingest;
@@ -28,6 +29,9 @@ pub enum Bench {
     /// HTTP requests/s and latency for search and chat at 32 and 64
     /// connections: the guarded server beside a keys-off baseline.
     Serve(serve::Args),
+    /// A chat turn's latency and how soon what it says is retrievable,
+    /// beside uploading the same words as a file.
+    Chat(chat::Args),
     /// Envelopes/s through the pipeline on Kafka with 1 and 2 workers, beside the embedded bus.
     #[cfg(feature = "kafka")]
     Kafka(kafka::Args),
@@ -40,6 +44,7 @@ pub async fn run(config: &Config, bench: Bench) -> anyhow::Result<ExitCode> {
         Bench::Search(args) => search::run(config, args).await,
         Bench::Sources(args) => sources::run(config, args).await,
         Bench::Serve(args) => serve::run(config, args).await,
+        Bench::Chat(args) => chat::run(config, args).await,
         #[cfg(feature = "kafka")]
         Bench::Kafka(args) => kafka::run(config, args).await,
     }
@@ -53,6 +58,28 @@ pub(crate) fn scratch_config(config: &Config, dir: &std::path::Path) -> Config {
     scratch.ingest = config.ingest.clone();
     scratch.tenant = config.tenant.clone();
     scratch
+}
+
+/// Ingests the demo footprint of `users` (folders of `data/demo`) into
+/// `backends`, distilled.
+pub(crate) async fn ingest_demo_team(
+    backends: &twinlake_stores::Backends,
+    users: &[&str],
+) -> anyhow::Result<()> {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    for user in users {
+        let scope = twinlake_core::Scope::parse(&backends.config.tenant, user)?;
+        let found = twinlake_pipelines::sources::files::discover(&[demo.join(user)])?;
+        crate::commands::ingest::ingest(
+            backends,
+            &scope,
+            &found,
+            &twinlake_pipelines::sources::files::ReadOptions::default(),
+            twinlake_jobs::catch_up::Distil::Changed,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Peak resident memory of this process so far, in MiB (Linux VmHWM).

@@ -19,14 +19,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use twinlake_core::Scope;
 use twinlake_core::backend::api_keys::{NewKey, Reach};
 use twinlake_core::config::Config;
-use twinlake_pipelines::sources::files::{self, ReadOptions};
 use twinlake_serving::api::{AppState, router};
 use twinlake_serving::server::serve_until;
+use twinlake_serving::twin::learn::ChatLearner;
 
-use super::{quantile, scratch_config};
+use super::{ingest_demo_team, quantile, scratch_config};
 
 /// Arguments of `twinlake bench serve`.
 #[derive(clap::Args)]
@@ -97,19 +96,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let mut tokens = Vec::new();
     {
         let backends = crate::commands::open_backends(&open).await?;
-        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
-        for user in USERS {
-            let scope = Scope::parse(&open.tenant, user)?;
-            let found = files::discover(&[demo.join(user)])?;
-            crate::commands::ingest::ingest(
-                &backends,
-                &scope,
-                &found,
-                &ReadOptions::default(),
-                twinlake_jobs::catch_up::Distil::Changed,
-            )
-            .await?;
-        }
+        ingest_demo_team(&backends, &USERS).await?;
         let tenant = twinlake_core::TenantId::new(open.tenant.clone())?;
         for i in 0..most {
             let user = twinlake_core::UserId::new(USERS[i % USERS.len()])?;
@@ -234,6 +221,8 @@ async fn load(
 ) -> anyhow::Result<Figures> {
     let state = Arc::new(AppState::new(crate::commands::open_backends(config).await?));
     let opened = Arc::downgrade(&state);
+    // Chat turns are learnt as on a real server.
+    let learner = ChatLearner::start(&state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -328,6 +317,7 @@ async fn load(
     drop(http);
     let _ = stop.send(());
     serving.await??;
+    learner.abort();
     // Work of requests cut short when the clients closed may still hold the
     // stores for a moment; the next run reopens the same data directory.
     let released = Instant::now();

@@ -16,6 +16,11 @@ use twinlake_core::config::split_url;
 
 use crate::StoreError;
 
+/// A row count as SQL's `LIMIT` takes it.
+pub(crate) fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
 /// One schema change: its version (applied in order) and its SQL.
 #[derive(Clone, Copy, Debug)]
 pub struct Migration {

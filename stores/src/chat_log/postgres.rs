@@ -12,10 +12,12 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 use twinlake_core::backend::BackendError;
 use twinlake_core::backend::api_keys::{ApiKey, ApiKeys};
-use twinlake_core::backend::chat_log::{self, ChatLog, Role, Turn};
+use twinlake_core::backend::chat_log::{
+    self, ChatLog, Conversation, ConversationChange, Role, Turn,
+};
 use twinlake_core::{Scope, TenantId};
 
-use super::Migration;
+use super::{Migration, sql_limit};
 use crate::StoreError;
 
 const BACKEND: &str = "postgres";
@@ -40,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "0002_api_keys.sql",
         sql: include_str!("../../migrations/postgres/0002_api_keys.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_chat_pipeline.sql",
+        sql: include_str!("../../migrations/postgres/0003_chat_pipeline.sql"),
     },
 ];
 
@@ -178,6 +185,20 @@ async fn migrate(pool: &PgPool) -> Result<(), BackendError> {
     tx.commit().await.map_err(failed)
 }
 
+/// The columns [`conversation`] reads.
+const CONVERSATION_COLUMNS: &str = "id, title, status, created_at, last_message_at, last_seq";
+
+fn conversation(row: &PgRow) -> Result<Conversation, sqlx::Error> {
+    Ok(Conversation {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        status: row.try_get("status")?,
+        created_at: row.try_get("created_at")?,
+        last_message_at: row.try_get("last_message_at")?,
+        turns: row.try_get("last_seq")?,
+    })
+}
+
 fn turn(row: &PgRow) -> Result<Turn, sqlx::Error> {
     let citations: String = row.try_get("citations")?;
     Ok(Turn {
@@ -233,13 +254,15 @@ impl ChatLog for PostgresChatLog {
     ) -> Result<Turn, BackendError> {
         let mut tx = self.pool.begin().await.map_err(failed)?;
         // The row lock this update takes orders concurrent appends.
+        let created_at = chrono::Utc::now().to_rfc3339();
         let seq: Option<i64> = sqlx::query(
-            "UPDATE conversations SET last_seq = last_seq + 1
+            "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $4
              WHERE id = $1 AND tenant = $2 AND user_id = $3 RETURNING last_seq",
         )
         .bind(conversation_id)
         .bind(scope.tenant.as_str())
         .bind(scope.user.as_str())
+        .bind(&created_at)
         .fetch_optional(&mut *tx)
         .await
         .map_err(failed)?
@@ -249,7 +272,6 @@ impl ChatLog for PostgresChatLog {
         let Some(seq) = seq else {
             return Err(chat_log::no_conversation(BACKEND, scope, conversation_id));
         };
-        let created_at = chrono::Utc::now().to_rfc3339();
         let id: i64 = sqlx::query(
             "INSERT INTO turns (conversation_id, tenant, user_id, seq, role, text, citations, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -291,7 +313,7 @@ impl ChatLog for PostgresChatLog {
         .bind(scope.tenant.as_str())
         .bind(scope.user.as_str())
         .bind(conversation_id)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(sql_limit(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(failed)?;
@@ -321,6 +343,112 @@ impl ChatLog for PostgresChatLog {
             .map_err(failed)?;
         tx.commit().await.map_err(failed)?;
         Ok(turns)
+    }
+
+    async fn conversations(
+        &self,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<Vec<Conversation>, BackendError> {
+        // Only a constant is formatted in.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant = $1 AND user_id = $2
+             ORDER BY COALESCE(last_message_at, created_at) DESC, id LIMIT $3"
+        )))
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(sql_limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.iter()
+            .map(conversation)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(failed)
+    }
+
+    async fn change_conversation(
+        &self,
+        scope: &Scope,
+        id: &str,
+        change: &ConversationChange,
+    ) -> Result<Conversation, BackendError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE conversations SET title = COALESCE($4, title), status = COALESCE($5, status)
+             WHERE id = $1 AND tenant = $2 AND user_id = $3 RETURNING {CONVERSATION_COLUMNS}"
+        )))
+        .bind(id)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(change.title.as_deref().map(chat_log::title))
+        .bind(change.status.map(|s| s.as_str()))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        match row {
+            Some(row) => conversation(&row).map_err(failed),
+            None => Err(chat_log::no_conversation(BACKEND, scope, id)),
+        }
+    }
+
+    async fn turns_after(
+        &self,
+        scope: &Scope,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Turn>, BackendError> {
+        let rows = sqlx::query(
+            "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+             WHERE tenant = $1 AND user_id = $2 AND conversation_id = $3 AND seq > $4
+             ORDER BY seq LIMIT $5",
+        )
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(conversation_id)
+        .bind(after_seq)
+        .bind(sql_limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.iter()
+            .map(turn)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(failed)
+    }
+
+    async fn mark_learnt(&self, scope: &Scope, ids: &[i64]) -> Result<u64, BackendError> {
+        let marked = sqlx::query(
+            "UPDATE turns SET learnt_at = $1
+             WHERE id = ANY($2) AND tenant = $3 AND user_id = $4 AND learnt_at IS NULL",
+        )
+        .bind(chrono::Utc::now().to_rfc3339())
+        .bind(ids)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(failed)?
+        .rows_affected();
+        Ok(marked)
+    }
+
+    async fn unlearnt(&self, limit: usize) -> Result<Vec<(Scope, Turn)>, BackendError> {
+        let rows = sqlx::query(
+            "SELECT id, conversation_id, seq, role, text, citations, created_at, tenant, user_id
+             FROM turns WHERE learnt_at IS NULL AND role = 'user' ORDER BY id LIMIT $1",
+        )
+        .bind(sql_limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.iter()
+            .map(|row| {
+                let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
+                let scope = chat_log::owner(BACKEND, &column("tenant")?, &column("user_id")?)?;
+                Ok((scope, turn(row).map_err(failed)?))
+            })
+            .collect()
     }
 }
 

@@ -7,11 +7,13 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use twinlake_core::backend::api_keys::{ApiKey, ApiKeys};
-use twinlake_core::backend::chat_log::{self, ChatLog, Role, Turn};
+use twinlake_core::backend::chat_log::{
+    self, ChatLog, Conversation, ConversationChange, Role, Turn,
+};
 use twinlake_core::backend::{BackendError, on_blocking_pool};
 use twinlake_core::{Scope, TenantId};
 
-use super::Migration;
+use super::{Migration, sql_limit};
 use crate::StoreError;
 
 const BACKEND: &str = "sqlite";
@@ -32,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "0003_api_keys.sql",
         sql: include_str!("../../migrations/sqlite/0003_api_keys.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_chat_pipeline.sql",
+        sql: include_str!("../../migrations/sqlite/0004_chat_pipeline.sql"),
     },
 ];
 
@@ -170,11 +177,12 @@ impl ChatLog for SqliteChatLog {
         );
         self.with(move |conn| {
             let tx = conn.transaction().map_err(failed)?;
+            let created_at = chrono::Utc::now().to_rfc3339();
             let seq: Option<i64> = tx
                 .query_row(
-                    "UPDATE conversations SET last_seq = last_seq + 1
+                    "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = ?4
                      WHERE id = ?1 AND tenant = ?2 AND user = ?3 RETURNING last_seq",
-                    params![conversation_id, scope.tenant.as_str(), scope.user.as_str()],
+                    params![conversation_id, scope.tenant.as_str(), scope.user.as_str(), created_at],
                     |r| r.get(0),
                 )
                 .optional()
@@ -182,7 +190,6 @@ impl ChatLog for SqliteChatLog {
             let Some(seq) = seq else {
                 return Err(chat_log::no_conversation(BACKEND, &scope, &conversation_id));
             };
-            let created_at = chrono::Utc::now().to_rfc3339();
             tx.execute(
                 "INSERT INTO turns (conversation_id, tenant, user, seq, role, text, citations, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -212,36 +219,18 @@ impl ChatLog for SqliteChatLog {
     ) -> Result<Vec<Turn>, BackendError> {
         let (scope, conversation_id) = (scope.clone(), conversation_id.to_string());
         self.with(move |conn| {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
-                     WHERE tenant = ?1 AND user = ?2 AND conversation_id = ?3 ORDER BY seq DESC LIMIT ?4",
-                )
-                .map_err(failed)?;
-            let mut turns = stmt
-                .query_map(
-                    params![
-                        scope.tenant.as_str(),
-                        scope.user.as_str(),
-                        conversation_id,
-                        i64::try_from(limit).unwrap_or(i64::MAX)
-                    ],
-                    |r| {
-                        let citations: String = r.get(5)?;
-                        Ok(Turn {
-                            id: r.get(0)?,
-                            conversation_id: r.get(1)?,
-                            seq: r.get(2)?,
-                            role: r.get(3)?,
-                            text: r.get(4)?,
-                            citations: serde_json::from_str(&citations).unwrap_or_default(),
-                            created_at: r.get(6)?,
-                        })
-                    },
-                )
-                .map_err(failed)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(failed)?;
+            let mut turns = all(
+                conn,
+                "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+                 WHERE tenant = ?1 AND user = ?2 AND conversation_id = ?3 ORDER BY seq DESC LIMIT ?4",
+                params![
+                    scope.tenant.as_str(),
+                    scope.user.as_str(),
+                    conversation_id,
+                    sql_limit(limit)
+                ],
+                turn_of,
+            )?;
             turns.reverse();
             Ok(turns)
         })
@@ -266,6 +255,175 @@ impl ChatLog for SqliteChatLog {
         })
         .await
     }
+
+    async fn conversations(
+        &self,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<Vec<Conversation>, BackendError> {
+        let scope = scope.clone();
+        self.with(move |conn| {
+            all(
+                conn,
+                &format!(
+                    "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant = ?1 AND user = ?2
+                     ORDER BY COALESCE(last_message_at, created_at) DESC, id LIMIT ?3"
+                ),
+                params![scope.tenant.as_str(), scope.user.as_str(), sql_limit(limit)],
+                conversation_of,
+            )
+        })
+        .await
+    }
+
+    async fn change_conversation(
+        &self,
+        scope: &Scope,
+        id: &str,
+        change: &ConversationChange,
+    ) -> Result<Conversation, BackendError> {
+        let (scope, id, change) = (scope.clone(), id.to_string(), change.clone());
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(failed)?;
+            let who = params![id, scope.tenant.as_str(), scope.user.as_str()];
+            if let Some(title) = &change.title {
+                tx.execute(
+                    "UPDATE conversations SET title = ?4 WHERE id = ?1 AND tenant = ?2 AND user = ?3",
+                    params![id, scope.tenant.as_str(), scope.user.as_str(), chat_log::title(title)],
+                )
+                .map_err(failed)?;
+            }
+            if let Some(status) = change.status {
+                tx.execute(
+                    "UPDATE conversations SET status = ?4 WHERE id = ?1 AND tenant = ?2 AND user = ?3",
+                    params![id, scope.tenant.as_str(), scope.user.as_str(), status.as_str()],
+                )
+                .map_err(failed)?;
+            }
+            let changed = tx
+                .query_row(
+                    &format!(
+                        "SELECT {CONVERSATION_COLUMNS} FROM conversations
+                         WHERE id = ?1 AND tenant = ?2 AND user = ?3"
+                    ),
+                    who,
+                    conversation_of,
+                )
+                .optional()
+                .map_err(failed)?
+                .ok_or_else(|| chat_log::no_conversation(BACKEND, &scope, &id))?;
+            tx.commit().map_err(failed)?;
+            Ok(changed)
+        })
+        .await
+    }
+
+    async fn turns_after(
+        &self,
+        scope: &Scope,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Turn>, BackendError> {
+        let (scope, conversation_id) = (scope.clone(), conversation_id.to_string());
+        self.with(move |conn| {
+            all(
+                conn,
+                "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+                 WHERE tenant = ?1 AND user = ?2 AND conversation_id = ?3 AND seq > ?4
+                 ORDER BY seq LIMIT ?5",
+                params![
+                    scope.tenant.as_str(),
+                    scope.user.as_str(),
+                    conversation_id,
+                    after_seq,
+                    sql_limit(limit)
+                ],
+                turn_of,
+            )
+        })
+        .await
+    }
+
+    async fn mark_learnt(&self, scope: &Scope, ids: &[i64]) -> Result<u64, BackendError> {
+        let (scope, ids) = (scope.clone(), ids.to_vec());
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(failed)?;
+            let now = chrono::Utc::now().to_rfc3339();
+            let mut marked = 0;
+            for id in ids {
+                marked += tx
+                    .execute(
+                        "UPDATE turns SET learnt_at = ?1
+                         WHERE id = ?2 AND tenant = ?3 AND user = ?4 AND learnt_at IS NULL",
+                        params![now, id, scope.tenant.as_str(), scope.user.as_str()],
+                    )
+                    .map_err(failed)? as u64;
+            }
+            tx.commit().map_err(failed)?;
+            Ok(marked)
+        })
+        .await
+    }
+
+    async fn unlearnt(&self, limit: usize) -> Result<Vec<(Scope, Turn)>, BackendError> {
+        self.with(move |conn| {
+            let rows = all(
+                conn,
+                "SELECT id, conversation_id, seq, role, text, citations, created_at, tenant, user
+                 FROM turns WHERE learnt_at IS NULL AND role = 'user' ORDER BY id LIMIT ?1",
+                params![sql_limit(limit)],
+                |r| Ok((turn_of(r)?, r.get::<_, String>(7)?, r.get::<_, String>(8)?)),
+            )?;
+            rows.into_iter()
+                .map(|(turn, tenant, user)| Ok((chat_log::owner(BACKEND, &tenant, &user)?, turn)))
+                .collect()
+        })
+        .await
+    }
+}
+
+/// Every row `sql` yields with `params`, each read by `read`.
+fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, BackendError> {
+    let mut stmt = conn.prepare(sql).map_err(failed)?;
+    stmt.query_map(params, read)
+        .map_err(failed)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(failed)
+}
+
+/// The columns [`conversation_of`] reads, in its order.
+const CONVERSATION_COLUMNS: &str = "id, title, status, created_at, last_message_at, last_seq";
+
+fn conversation_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Conversation> {
+    Ok(Conversation {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        status: r.get(2)?,
+        created_at: r.get(3)?,
+        last_message_at: r.get(4)?,
+        turns: r.get(5)?,
+    })
+}
+
+/// A turn from a row whose first seven columns are
+/// `id, conversation_id, seq, role, text, citations, created_at`.
+fn turn_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Turn> {
+    let citations: String = r.get(5)?;
+    Ok(Turn {
+        id: r.get(0)?,
+        conversation_id: r.get(1)?,
+        seq: r.get(2)?,
+        role: r.get(3)?,
+        text: r.get(4)?,
+        citations: serde_json::from_str(&citations).unwrap_or_default(),
+        created_at: r.get(6)?,
+    })
 }
 
 /// The columns [`ApiKey::from_columns`] reads, in its order.

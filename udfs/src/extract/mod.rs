@@ -17,6 +17,7 @@
 
 mod clean;
 pub mod items;
+pub mod small_talk;
 pub mod statements;
 pub mod style;
 pub mod summary;

@@ -68,6 +68,11 @@ pub enum Format {
     Jsonl,
     /// A LoCoMo-style conversation file.
     Locomo,
+    /// Turns of a chat with the twin, as the server keeps them for the
+    /// pipeline: lines of the JSONL episode format. Never detected, only
+    /// named, so no export is mistaken for the person's talk with their
+    /// twin.
+    TwinChat,
 }
 
 /// Every format, in the order detection tries content sniffing.
@@ -188,12 +193,13 @@ impl Format {
             "linkedin" => Format::LinkedIn,
             "jsonl" | "generic" => Format::Jsonl,
             "locomo" => Format::Locomo,
+            "twin_chat" => Format::TwinChat,
             _ => return None,
         })
     }
 
     /// The names `--format` accepts, for messages.
-    pub const NAMES: &'static str = "text, markdown, html, website, pdf, telegram, whatsapp, discord, chatgpt, twitter, calendar, linkedin, jsonl, locomo";
+    pub const NAMES: &'static str = "text, markdown, html, website, pdf, telegram, whatsapp, discord, chatgpt, twitter, calendar, linkedin, jsonl, locomo, twin_chat";
 
     /// The source kind recorded for what this format produces.
     pub fn source_kind(&self) -> SourceKind {
@@ -212,6 +218,7 @@ impl Format {
             Format::LinkedIn => SourceKind::LinkedIn,
             Format::Jsonl => SourceKind::Generic,
             Format::Locomo => SourceKind::Locomo,
+            Format::TwinChat => SourceKind::TwinChat,
         }
     }
 }
@@ -383,6 +390,7 @@ fn parse_as(bytes: &[u8], format: Format, ctx: &ParseContext) -> Result<Parsed, 
         Format::LinkedIn => export(linkedin::parse(bytes, ctx)),
         Format::Jsonl => export(jsonl::parse(bytes, ctx)),
         Format::Locomo => export(locomo::parse(bytes, ctx)),
+        Format::TwinChat => export(jsonl::parse(bytes, ctx)),
     }
 }
 

@@ -1,0 +1,143 @@
+//! `twinlake bench chat`: how long a chat turn takes, and how soon what it
+//! says can be found, on the demo team's footprint.
+//!
+//! One client at a time tells a twin a new fact ("the spare key code is
+//! kx0042") in a chat turn, then searches for it every few milliseconds
+//! until a passage holds it: from sending the turn to that hit is the
+//! turn's write-to-retrievable time, learning included (the outbox, the
+//! pipeline, the index commit, the distillation after it). The baseline,
+//! in the same run, is the same sentence uploaded as a text file, whose
+//! reply comes once it is ingested, indexed and distilled: learning from
+//! chat should cost no more than an upload of the same words.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use twinlake_core::config::Config;
+use twinlake_serving::api::AppState;
+use twinlake_serving::server::serve_until;
+use twinlake_serving::twin::learn::ChatLearner;
+
+use super::{ingest_demo_team, quantile, scratch_config};
+
+/// Arguments of `twinlake bench chat`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Chat turns told, and as many files uploaded.
+    #[arg(long, default_value_t = 30)]
+    turns: usize,
+}
+
+const USERS: [&str; 3] = ["alice", "bob", "carol"];
+
+/// The fact told in turn `n`: a code no other turn holds.
+fn fact(n: usize) -> (String, String) {
+    let code = format!("kx{:04}", (n * 7919) % 10_000);
+    (format!("Note to self: the spare key code is {code}."), code)
+}
+
+/// Runs the bench.
+pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut config = scratch_config(config, &dir.path().join("data"));
+    // A loopback bench client needs no key; the limiter stays out of it.
+    config.serve.auth = false;
+    config.serve.requests_per_minute = 0;
+    let state = Arc::new(AppState::new(
+        crate::commands::open_backends(&config).await?,
+    ));
+    ingest_demo_team(&state.backends, &USERS).await?;
+    let learner = ChatLearner::start(&state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(serve_until(state.clone(), listener, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+
+    let (mut turn_ms, mut learnt_ms, mut upload_ms) = (Vec::new(), Vec::new(), Vec::new());
+    for n in 0..args.turns {
+        let user = USERS[n % USERS.len()];
+        let (sentence, code) = fact(n);
+        let sent = Instant::now();
+        let reply = http
+            .post(format!("{base}/twin/{user}/chat"))
+            .json(&serde_json::json!({ "message": sentence }))
+            .send()
+            .await?;
+        anyhow::ensure!(reply.status().is_success(), "chat: {}", reply.status());
+        turn_ms.push(sent.elapsed().as_secs_f64() * 1e3);
+        learnt_ms.push(until_found(&http, &base, user, &code, sent).await? * 1e3);
+
+        let (sentence, code) = fact(n + args.turns);
+        let sent = Instant::now();
+        let reply = http
+            .post(format!("{base}/twin/{user}/upload?filename=note-{n}.txt"))
+            .body(sentence)
+            .send()
+            .await?;
+        anyhow::ensure!(reply.status().is_success(), "upload: {}", reply.status());
+        upload_ms.push(until_found(&http, &base, user, &code, sent).await? * 1e3);
+    }
+    let _ = stop.send(());
+    serving.await??;
+    learner.abort();
+
+    for figures in [&mut turn_ms, &mut learnt_ms, &mut upload_ms] {
+        figures.sort_by(f64::total_cmp);
+    }
+    let row = |name: &str, f: &[f64]| {
+        println!(
+            "  {name:<36} {:>8.1} {:>8.1} {:>8.1}",
+            quantile(f, 0.5),
+            quantile(f, 0.95),
+            f.last().copied().unwrap_or(f64::NAN)
+        );
+    };
+    println!(
+        "bench chat: demo team, {} turns told one at a time (and {} files uploaded)",
+        args.turns, args.turns
+    );
+    println!("  {:<36} {:>8} {:>8} {:>8}", "ms", "p50", "p95", "max");
+    row("chat turn (extractive reply)", &turn_ms);
+    row("chat turn: write to retrievable", &learnt_ms);
+    row("upload of the same words: to found", &upload_ms);
+    println!(
+        "  ratio write-to-retrievable / upload, p50: {:.2}x",
+        quantile(&learnt_ms, 0.5) / quantile(&upload_ms, 0.5)
+    );
+    Ok(())
+}
+
+/// Searches `user`'s twin for `code` until a passage holds it; the seconds
+/// since `sent`. Gives up after a minute.
+async fn until_found(
+    http: &reqwest::Client,
+    base: &str,
+    user: &str,
+    code: &str,
+    sent: Instant,
+) -> anyhow::Result<f64> {
+    loop {
+        let found: serde_json::Value = http
+            .post(format!("{base}/twin/{user}/search"))
+            .json(&serde_json::json!({ "query": format!("spare key code {code}"), "k": 3 }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let hit = found["results"].as_array().is_some_and(|hits| {
+            hits.iter()
+                .any(|h| h["text"].as_str().is_some_and(|t| t.contains(code)))
+        });
+        if hit {
+            return Ok(sent.elapsed().as_secs_f64());
+        }
+        anyhow::ensure!(
+            sent.elapsed() < Duration::from_secs(60),
+            "{code} was not found within a minute"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
