@@ -24,6 +24,7 @@ use twinlake_core::config::Config;
 use twinlake_serving::api::{AppState, router};
 use twinlake_serving::server::serve_until;
 use twinlake_serving::twin::learn::ChatLearner;
+use twinlake_stores::lock::DataDirLock;
 
 use super::{ingest_demo_team, quantile, scratch_config};
 
@@ -318,10 +319,15 @@ async fn load(
     let _ = stop.send(());
     serving.await??;
     learner.abort();
+    let _ = learner.await;
     // Work of requests cut short when the clients closed may still hold the
-    // stores for a moment; the next run reopens the same data directory.
+    // stores for a moment, and the last reference may go on another thread
+    // that is still closing them: wait until the data directory's lock is
+    // free, so the next run can open it.
     let released = Instant::now();
-    while opened.strong_count() > 0 && released.elapsed() < Duration::from_secs(30) {
+    while (opened.strong_count() > 0 || DataDirLock::acquire(&config.data_dir).is_err())
+        && released.elapsed() < Duration::from_secs(30)
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     Ok(figures)
