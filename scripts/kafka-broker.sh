@@ -3,7 +3,7 @@
 #
 #   scripts/kafka-broker.sh start   # prints the bootstrap address alone on its last line
 #   TWINLAKE_TEST_KAFKA=$(scripts/kafka-broker.sh start | tail -1) \
-#     cargo test --release -p twinlake-stores --test kafka
+#     cargo test --release --workspace --test kafka
 #   scripts/kafka-broker.sh stop
 #
 # The broker is tansu (crates.io, Rust, speaks the Kafka protocol) storing
