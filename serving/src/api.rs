@@ -208,9 +208,6 @@ async fn chat_handler(
     Ok(Json(serde_json::to_value(reply).unwrap_or_default()))
 }
 
-/// The outbox depth `GET /metrics` counts up to.
-const UNLEARNT_COUNTED: usize = 10_000;
-
 /// `GET /metrics`, for an admin key (the figures are the whole server's).
 async fn metrics_handler(
     State(state): State<Arc<AppState>>,
@@ -226,12 +223,7 @@ async fn metrics_handler(
     }
     let gauges = Gauges {
         breakers: state.answerer.breakers(),
-        unlearnt_turns: state
-            .backends
-            .chat_log
-            .unlearnt(UNLEARNT_COUNTED)
-            .await?
-            .len(),
+        unlearnt_turns: state.backends.chat_log.unlearnt_count().await?,
     };
     Ok((
         [(

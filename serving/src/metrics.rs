@@ -48,8 +48,8 @@ pub struct Metrics {
 pub struct Gauges {
     /// Each language model's breaker.
     pub breakers: Vec<(String, BreakerState)>,
-    /// Chat turns stored but not yet learnt (capped by the query).
-    pub unlearnt_turns: usize,
+    /// Chat turns stored but not yet learnt.
+    pub unlearnt_turns: u64,
 }
 
 impl Metrics {

@@ -112,7 +112,9 @@ pub trait ChatLog: Send + Sync {
     /// returns its id.
     async fn start_conversation(&self, scope: &Scope, title: &str) -> Result<String, BackendError>;
     /// Whether `scope` owns conversation `id`.
-    async fn owns(&self, scope: &Scope, id: &str) -> Result<bool, BackendError>;
+    async fn owns(&self, scope: &Scope, id: &str) -> Result<bool, BackendError> {
+        Ok(self.conversation(scope, id).await?.is_some())
+    }
     /// Appends a turn to a conversation of `scope`, numbered after the
     /// last one; [`BackendError::NotFound`] if `scope` has no such
     /// conversation.
@@ -153,16 +155,7 @@ pub trait ChatLog: Send + Sync {
         &self,
         scope: &Scope,
         id: &str,
-    ) -> Result<Option<Conversation>, BackendError> {
-        match self
-            .change_conversation(scope, id, &ConversationChange::default())
-            .await
-        {
-            Ok(found) => Ok(Some(found)),
-            Err(BackendError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
+    ) -> Result<Option<Conversation>, BackendError>;
     /// A page of a conversation of `scope`: at most `limit` turns numbered
     /// after `after_seq`, in order; empty for a conversation `scope` does
     /// not own.
@@ -185,6 +178,8 @@ pub trait ChatLog: Send + Sync {
     /// server that stopped between storing a turn and learning it drains
     /// this when it starts, so no turn is lost.
     async fn unlearnt(&self, limit: usize) -> Result<Vec<(Scope, Turn)>, BackendError>;
+    /// How many turns the outbox holds, without reading them.
+    async fn unlearnt_count(&self) -> Result<u64, BackendError>;
 }
 
 /// The owner of a stored turn, read back from the store's columns; a row

@@ -143,6 +143,7 @@ pub async fn chat_log(log: Arc<dyn ChatLog>) {
     let pending = log.unlearnt(10_000).await.unwrap();
     assert!(pending.iter().all(|(_, t)| t.role == "user"), "{pending:?}");
     assert!(pending.windows(2).all(|w| w[0].1.id < w[1].1.id));
+    assert!(log.unlearnt_count().await.unwrap() >= pending.len() as u64);
     let hi = pending
         .iter()
         .find(|(owner, t)| owner == &alice && t.conversation_id == c)

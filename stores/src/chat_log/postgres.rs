@@ -231,19 +231,6 @@ impl ChatLog for PostgresChatLog {
         Ok(id)
     }
 
-    async fn owns(&self, scope: &Scope, id: &str) -> Result<bool, BackendError> {
-        let found = sqlx::query(
-            "SELECT 1 FROM conversations WHERE id = $1 AND tenant = $2 AND user_id = $3",
-        )
-        .bind(id)
-        .bind(scope.tenant.as_str())
-        .bind(scope.user.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(failed)?;
-        Ok(found.is_some())
-    }
-
     async fn append(
         &self,
         scope: &Scope,
@@ -367,6 +354,25 @@ impl ChatLog for PostgresChatLog {
             .map_err(failed)
     }
 
+    async fn conversation(
+        &self,
+        scope: &Scope,
+        id: &str,
+    ) -> Result<Option<Conversation>, BackendError> {
+        // Only a constant is formatted in.
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations
+             WHERE id = $1 AND tenant = $2 AND user_id = $3"
+        )))
+        .bind(id)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        row.as_ref().map(conversation).transpose().map_err(failed)
+    }
+
     async fn change_conversation(
         &self,
         scope: &Scope,
@@ -431,6 +437,16 @@ impl ChatLog for PostgresChatLog {
         .map_err(failed)?
         .rows_affected();
         Ok(marked)
+    }
+
+    async fn unlearnt_count(&self) -> Result<u64, BackendError> {
+        let count: i64 =
+            sqlx::query("SELECT COUNT(*) FROM turns WHERE learnt_at IS NULL AND role = 'user'")
+                .fetch_one(&self.pool)
+                .await
+                .and_then(|row| row.try_get(0))
+                .map_err(failed)?;
+        Ok(count as u64)
     }
 
     async fn unlearnt(&self, limit: usize) -> Result<Vec<(Scope, Turn)>, BackendError> {

@@ -127,18 +127,6 @@ fn prepare(mut conn: Connection) -> Result<Connection, BackendError> {
     Ok(conn)
 }
 
-fn owns(conn: &Connection, scope: &Scope, id: &str) -> Result<bool, BackendError> {
-    let found: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM conversations WHERE id = ?1 AND tenant = ?2 AND user = ?3",
-            params![id, scope.tenant.as_str(), scope.user.as_str()],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(failed)?;
-    Ok(found.is_some())
-}
-
 #[async_trait]
 impl ChatLog for SqliteChatLog {
     async fn start_conversation(&self, scope: &Scope, title: &str) -> Result<String, BackendError> {
@@ -154,11 +142,6 @@ impl ChatLog for SqliteChatLog {
         })
         .await?;
         Ok(out)
-    }
-
-    async fn owns(&self, scope: &Scope, id: &str) -> Result<bool, BackendError> {
-        let (scope, id) = (scope.clone(), id.to_string());
-        self.with(move |conn| owns(conn, &scope, &id)).await
     }
 
     async fn append(
@@ -276,6 +259,27 @@ impl ChatLog for SqliteChatLog {
         .await
     }
 
+    async fn conversation(
+        &self,
+        scope: &Scope,
+        id: &str,
+    ) -> Result<Option<Conversation>, BackendError> {
+        let (scope, id) = (scope.clone(), id.to_string());
+        self.with(move |conn| {
+            conn.query_row(
+                &format!(
+                    "SELECT {CONVERSATION_COLUMNS} FROM conversations
+                     WHERE id = ?1 AND tenant = ?2 AND user = ?3"
+                ),
+                params![id, scope.tenant.as_str(), scope.user.as_str()],
+                conversation_of,
+            )
+            .optional()
+            .map_err(failed)
+        })
+        .await
+    }
+
     async fn change_conversation(
         &self,
         scope: &Scope,
@@ -362,6 +366,19 @@ impl ChatLog for SqliteChatLog {
             }
             tx.commit().map_err(failed)?;
             Ok(marked)
+        })
+        .await
+    }
+
+    async fn unlearnt_count(&self) -> Result<u64, BackendError> {
+        self.with(|conn| {
+            conn.query_row(
+                "SELECT COUNT(*) FROM turns WHERE learnt_at IS NULL AND role = 'user'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(failed)
         })
         .await
     }
