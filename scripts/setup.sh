@@ -53,6 +53,8 @@ install_system_packages() {
   command -v cmake >/dev/null || need+=(cmake)
   [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || need+=(libcurl4-openssl-dev)
   python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+  # The web console's test drives a real headless browser (Debian's, never a downloaded one).
+  command -v chromium >/dev/null || need+=(chromium)
   command -v cargo >/dev/null || { log "cargo is missing: install the Rust toolchain (rustup) first"; exit 1; }
   [ ${#need[@]} -eq 0 ] && return 0
   log "installing system packages: ${need[*]}"
