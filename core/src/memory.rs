@@ -96,7 +96,21 @@ impl MemoryKind {
             MemoryKind::Decision => 0.7,
             MemoryKind::Preference | MemoryKind::Dislike | MemoryKind::Availability => 0.6,
             MemoryKind::Interest => 0.5,
-            MemoryKind::Summary => 0.3,
+            // A stretch of conversation outweighs any one remark in it.
+            MemoryKind::Summary => 0.55,
+        }
+    }
+
+    /// How much a memory of this kind matters when it comes from `source`:
+    /// what a person says in passing to their twin weighs
+    /// [`TWIN_CHAT_DISCOUNT`] less than their footprint (so most of it
+    /// lapses after [`TTL_US`]), except summaries and the voice.
+    pub fn importance_from(&self, source: SourceKind) -> f32 {
+        let importance = self.default_importance();
+        match (source, self) {
+            (SourceKind::TwinChat, MemoryKind::Summary | MemoryKind::Style) => importance,
+            (SourceKind::TwinChat, _) => (importance - TWIN_CHAT_DISCOUNT).max(0.1),
+            _ => importance,
         }
     }
 }
@@ -130,6 +144,10 @@ impl Polarity {
             .find(|p| p.as_str() == name)
     }
 }
+
+/// How much less a memory from a chat with the twin matters than one of
+/// the same kind from the person's footprint.
+pub const TWIN_CHAT_DISCOUNT: f32 = 0.3;
 
 /// How long a low-importance chat-derived memory lives after it was last
 /// said: 90 days.

@@ -2,7 +2,9 @@
 //!
 //! [`authenticate`] runs before every twin route: it checks the bearer
 //! key against the relational store (401 without a valid one) and leaves
-//! the [`Caller`] in the request. [`Twin`] is the extractor handlers use:
+//! the [`Caller`] in the request. A browser cannot set headers on a
+//! WebSocket, so the chat's socket route alone also takes the key as a
+//! `key` query parameter (the access log never records queries). [`Twin`] is the extractor handlers use:
 //! the scope of the `{user}` the path names, within the key's tenant, or
 //! 403 when the key does not reach that twin. The tenant always comes
 //! from the key; nothing the client sends chooses it.
@@ -78,7 +80,10 @@ pub async fn authenticate(
 ) -> Result<Response, ServingError> {
     let config = &state.backends.config;
     let caller = if config.serve.auth {
-        let token = bearer(&request)?;
+        let token = match bearer(&request) {
+            Ok(token) => token,
+            Err(missing) => socket_key(&request).ok_or(missing)?,
+        };
         let key = api_keys::authenticate(&*state.backends.api_keys, token)
             .await?
             .ok_or_else(|| {
@@ -113,6 +118,22 @@ fn bearer(request: &Request) -> Result<&str, ServingError> {
         return Err(missing());
     }
     Ok(token.trim())
+}
+
+/// The path suffix of the one route that takes its key in the query.
+pub const SOCKET_ROUTE_SUFFIX: &str = "/chat/ws";
+
+/// The `key` query parameter of a request to the chat's socket route.
+fn socket_key(request: &Request) -> Option<&str> {
+    if !request.uri().path().ends_with(SOCKET_ROUTE_SUFFIX) {
+        return None;
+    }
+    request
+        .uri()
+        .query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("key="))
+        .filter(|key| !key.is_empty())
 }
 
 /// The scope of the twin a request's path names (`{user}`), checked

@@ -6,7 +6,9 @@
 //! - A state-changing request (anything but GET, HEAD and OPTIONS) that
 //!   carries an Origin must come from this server's own origin or one in
 //!   `serve.allowed_origins`: a form or script on another site is refused
-//!   with 403 before it touches a twin.
+//!   with 403 before it touches a twin. A WebSocket handshake is a GET,
+//!   yet opens a channel that chats (and stores turns): it is checked the
+//!   same way.
 //!
 //! The API sets no cookies, so a browser never authenticates on its own.
 
@@ -14,7 +16,7 @@ use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::Method;
-use axum::http::header::{HOST, ORIGIN};
+use axum::http::header::{HOST, ORIGIN, UPGRADE};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -49,10 +51,16 @@ pub async fn same_site(
             "host {name:?} is not served here (add it to serve.hosts)"
         )));
     }
-    let changes_state = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    let opens_socket = request
+        .headers()
+        .get(UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let changes_state = opens_socket
+        || !matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        );
     if changes_state && let Some(origin) = request.headers().get(ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         let own = origin

@@ -61,9 +61,11 @@ pub enum ServingError {
     Core(#[from] twinlake_core::CoreError),
 }
 
-impl IntoResponse for ServingError {
-    fn into_response(self) -> Response {
-        let status = match &self {
+impl ServingError {
+    /// The HTTP status the error is answered with: the caller's mistakes
+    /// are 4xx, failures of ours 5xx.
+    pub fn status(&self) -> StatusCode {
+        match self {
             ServingError::BadRequest(_)
             | ServingError::Core(twinlake_core::CoreError::InvalidId { .. }) => {
                 StatusCode::BAD_REQUEST
@@ -83,7 +85,13 @@ impl IntoResponse for ServingError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        }
+    }
+}
+
+impl IntoResponse for ServingError {
+    fn into_response(self) -> Response {
+        let status = self.status();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }

@@ -6,9 +6,13 @@
 //!   BM25 and dense retrieval; [`twin::answer`] composes a grounded answer
 //!   from the retrieved passages, citing each; [`twin::answerer`] lets a
 //!   language model word it instead ([`llm`], any OpenAI-compatible
-//!   endpoint); [`twin::learn`] makes what people say in chat footprint.
+//!   endpoint, its text streamed through [`tokens`]); [`twin::plan`]
+//!   gathers what an answer draws on; [`twin::learn`] makes what people
+//!   say in chat footprint; [`twin::summary`] and [`twin::feedback`] keep
+//!   conversations short and the twin corrected.
 //! - [`upload`]: files posted to the API, run through the ingest pipeline.
-//! - [`api`]: the axum HTTP API over all of it; [`auth`] (API keys and
+//! - [`api`]: the axum HTTP API over all of it, its handlers in
+//!   [`routes`] (the web console among them); [`auth`] (API keys and
 //!   what each reaches), [`browser`] (Host and Origin checks),
 //!   [`rejection`] (every error as JSON), [`limits`] (deadlines, rates)
 //!   and [`access_log`] wrap its routes; [`server`] runs it behind
@@ -28,8 +32,10 @@ pub mod limits;
 pub mod llm;
 pub mod metrics;
 pub mod rejection;
+pub mod routes;
 pub mod server;
 pub mod sidecar;
+pub mod tokens;
 pub mod twin;
 pub mod upload;
 

@@ -67,7 +67,10 @@ pub async fn serve_until(
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(TokioTimer::new())
                 .header_read_timeout(header_timeout);
-            let connection = http.serve_connection(TokioIo::new(stream), service);
+            // Upgrades carry the chat's WebSocket on this connection.
+            let connection = http
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
             tokio::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => {}

@@ -52,6 +52,15 @@ pub struct UploadParams {
 }
 
 /// Stores the posted file and ingests it for `user`.
+#[utoipa::path(
+    post,
+    path = "/twin/{user}/upload",
+    tag = "upload",
+    params(("user" = String, Path, description = "whose twin"), ("filename" = String, Query, description = "the file's name"), ("format" = Option<String>, Query, description = "its format, when its name does not say"), ("me" = Option<String>, Query, description = "the name the person goes by in it")),
+    request_body(content = String, content_type = "application/octet-stream", description = "the file's bytes"),
+    responses((status = 200, description = "the ingest report"), (status = 422, description = "the file was refused, with why")),
+    security(("api_key" = []))
+)]
 pub async fn upload_handler(
     State(state): State<Arc<AppState>>,
     Twin(scope): Twin,

@@ -18,7 +18,9 @@ use twinlake_core::backend::Turn;
 use twinlake_core::config::LlmConfig;
 use twinlake_core::record::{SourceKind, SourceRef};
 use twinlake_serving::llm::{ChatMessage, LlmClient, LlmError};
-use twinlake_serving::twin::answerer::{self, Grounds};
+use twinlake_serving::tokens::{Token, Tokens};
+use twinlake_serving::twin::answerer;
+use twinlake_serving::twin::plan::Grounds;
 use twinlake_serving::twin::search::SearchHit;
 
 /// Requests seen per model, and what each request asked.
@@ -150,12 +152,16 @@ async fn streamed_and_whole_answers_are_read() {
     let seen = Seen::default();
     let base = endpoint(seen.clone()).await;
     let client = LlmClient::new(&config(&base, "streaming", "")).unwrap();
-    let done = client.complete(&question()).await.unwrap();
+    let done = client.complete(&question(), &Tokens::none()).await.unwrap();
     assert_eq!(done.model, "streaming");
     assert_eq!(done.text, "Your cat is called Miso [1].");
     let client = LlmClient::new(&config(&base, "whole", "")).unwrap();
     assert_eq!(
-        client.complete(&question()).await.unwrap().text,
+        client
+            .complete(&question(), &Tokens::none())
+            .await
+            .unwrap()
+            .text,
         "Miso, says [2]."
     );
     assert!(
@@ -175,10 +181,13 @@ async fn each_failure_is_named_and_the_fallback_model_answers() {
         ("trickle", "700 ms"),
     ] {
         let client = LlmClient::new(&config(&base, model, "streaming")).unwrap();
-        let done = client.complete(&question()).await.unwrap();
+        let done = client.complete(&question(), &Tokens::none()).await.unwrap();
         assert_eq!(done.model, "streaming", "{model} fell back");
         let alone = LlmClient::new(&config(&base, model, "")).unwrap();
-        let none = alone.complete(&question()).await.unwrap_err();
+        let none = alone
+            .complete(&question(), &Tokens::none())
+            .await
+            .unwrap_err();
         let (failed, reason) = &none.0[0];
         assert_eq!(failed, model);
         assert!(reason.to_string().contains(expected), "{model}: {reason}");
@@ -194,7 +203,11 @@ async fn a_failure_that_passes_is_retried() {
     let base = endpoint(seen.clone()).await;
     let client = LlmClient::new(&config(&base, "flaky", "")).unwrap();
     assert_eq!(
-        client.complete(&question()).await.unwrap().text,
+        client
+            .complete(&question(), &Tokens::none())
+            .await
+            .unwrap()
+            .text,
         "Miso [1]."
     );
     assert_eq!(seen.calls("flaky"), 2);
@@ -207,7 +220,11 @@ async fn an_open_breaker_skips_its_model_without_calling_it() {
     let client = LlmClient::new(&config(&base, "broken", "streaming")).unwrap();
     for _ in 0..2 {
         assert_eq!(
-            client.complete(&question()).await.unwrap().model,
+            client
+                .complete(&question(), &Tokens::none())
+                .await
+                .unwrap()
+                .model,
             "streaming"
         );
     }
@@ -216,7 +233,11 @@ async fn an_open_breaker_skips_its_model_without_calling_it() {
     assert_eq!(states[0].0, "broken");
     assert_eq!(states[0].1.as_str(), "open");
     assert_eq!(
-        client.complete(&question()).await.unwrap().model,
+        client
+            .complete(&question(), &Tokens::none())
+            .await
+            .unwrap()
+            .model,
         "streaming"
     );
     assert_eq!(
@@ -226,9 +247,15 @@ async fn an_open_breaker_skips_its_model_without_calling_it() {
     );
     let alone = LlmClient::new(&config(&base, "broken", "")).unwrap();
     for _ in 0..2 {
-        alone.complete(&question()).await.unwrap_err();
+        alone
+            .complete(&question(), &Tokens::none())
+            .await
+            .unwrap_err();
     }
-    let none = alone.complete(&question()).await.unwrap_err();
+    let none = alone
+        .complete(&question(), &Tokens::none())
+        .await
+        .unwrap_err();
     assert!(matches!(none.0[0].1, LlmError::BreakerOpen(2)), "{none}");
 }
 
@@ -247,7 +274,7 @@ async fn the_answerer_cites_what_the_model_cites_and_falls_back_to_extractive() 
             seq: 1,
             role: "user".into(),
             text: "Hi twin".into(),
-            citations: serde_json::json!([]),
+            metadata: serde_json::json!({}),
             created_at: "2026-12-07T10:00:00+00:00".into(),
         },
         Turn {
@@ -256,19 +283,26 @@ async fn the_answerer_cites_what_the_model_cites_and_falls_back_to_extractive() 
             seq: 2,
             role: "twin".into(),
             text: "Hello Alice".into(),
-            citations: serde_json::json!([]),
+            metadata: serde_json::json!({}),
             created_at: "2026-12-07T10:00:01+00:00".into(),
         },
     ];
     let grounds = Grounds {
-        name: "Alice Martin",
-        voice: None,
-        hits: &hits,
-        history: &history,
+        name: "Alice Martin".into(),
+        passages: hits.to_vec(),
+        history: history.to_vec(),
+        ..Grounds::default()
     };
+    let none = Tokens::none();
     let model = answerer::from_config(&config(&base, "streaming", ""));
-    let reply = model.answer("What is my cat called?", &grounds).await;
+    let reply = model
+        .answer("What is my cat called?", &grounds, &none)
+        .await;
     assert_eq!(reply.answered_by, "streaming");
+    // It drew on the conversation it read and the passage it cited.
+    assert_eq!(reply.used.messages.len(), 2);
+    assert_eq!(reply.used.passages.len(), 1);
+    assert_eq!(reply.used.passages[0].uri, "twin-chat/c1");
     assert_eq!(reply.answer.answer, "Your cat is called Miso [1].");
     assert!(reply.answer.grounded);
     assert_eq!(reply.answer.citations.len(), 1);
@@ -290,8 +324,13 @@ async fn the_answerer_cites_what_the_model_cites_and_falls_back_to_extractive() 
     assert_eq!(prompt["stream"], true);
 
     let down = answerer::from_config(&config(&base, "broken", "garbage"));
-    let reply = down.answer("What is my cat called?", &grounds).await;
+    let reply = down.answer("What is my cat called?", &grounds, &none).await;
     assert_eq!(reply.answered_by, "extractive");
+    assert!(
+        reply.used.messages.is_empty(),
+        "the composer reads no turns"
+    );
+    assert_eq!(reply.used.passages[0].uri, "twin-chat/c1");
     assert!(
         reply.answer.answer.contains("Miso"),
         "{}",
@@ -301,9 +340,56 @@ async fn the_answerer_cites_what_the_model_cites_and_falls_back_to_extractive() 
     let offline = answerer::from_config(&LlmConfig::default());
     assert_eq!(
         offline
-            .answer("What is my cat called?", &grounds)
+            .answer("What is my cat called?", &grounds, &none)
             .await
             .answered_by,
         "extractive"
+    );
+}
+
+/// The text `tokens` received after the last restart, and how many
+/// pieces and restarts came.
+fn received(mut rx: tokio::sync::mpsc::UnboundedReceiver<Token>) -> (String, usize, usize) {
+    let (mut text, mut pieces, mut restarts) = (String::new(), 0, 0);
+    while let Ok(token) = rx.try_recv() {
+        match token {
+            Token::Text(piece) => {
+                text.push_str(&piece);
+                pieces += 1;
+            }
+            Token::Restart => {
+                text.clear();
+                restarts += 1;
+            }
+        }
+    }
+    (text, pieces, restarts)
+}
+
+#[tokio::test]
+async fn tokens_stream_as_they_come_and_a_failed_attempt_is_voided() {
+    let seen = Seen::default();
+    let base = endpoint(seen.clone()).await;
+    let client = LlmClient::new(&config(&base, "streaming", "")).unwrap();
+    let (tokens, rx) = Tokens::channel();
+    let done = client.complete(&question(), &tokens).await.unwrap();
+    drop(tokens);
+    let (text, pieces, restarts) = received(rx);
+    assert_eq!(text, done.text);
+    assert_eq!(restarts, 0);
+    assert!(pieces >= 1);
+
+    // The trickle sends words, then times out: its words are voided
+    // before the fallback's answer streams.
+    let client = LlmClient::new(&config(&base, "trickle", "streaming")).unwrap();
+    let (tokens, rx) = Tokens::channel();
+    let done = client.complete(&question(), &tokens).await.unwrap();
+    drop(tokens);
+    let (text, pieces, restarts) = received(rx);
+    assert_eq!(done.model, "streaming");
+    assert_eq!(text, "Your cat is called Miso [1].");
+    assert!(
+        restarts >= 1 && pieces > 3,
+        "{pieces} pieces, {restarts} restarts"
     );
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use twinlake_core::Scope;
 use twinlake_core::config::Config;
 use twinlake_serving::api::AppState;
+use twinlake_serving::tokens::Tokens;
 use twinlake_serving::twin::{chat, learn, memories, search};
 
 /// Arguments of `twinlake search`.
@@ -47,7 +48,7 @@ pub async fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCod
     let hits = search::search(&backends, &scope, &args.query, args.k).await?;
     let remembered = memories::load(&backends, &scope).await?;
     let now = chrono::Utc::now().timestamp_micros();
-    let found = memories::relevant(&remembered, &args.query, args.k, now);
+    let found = memories::relevant(&remembered, &args.query, &hits, args.k, now);
     if args.json {
         println!(
             "{}",
@@ -84,7 +85,14 @@ pub async fn search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCod
 pub async fn ask(config: &Config, args: AskArgs) -> anyhow::Result<ExitCode> {
     let scope = Scope::parse(&config.tenant, &args.user)?;
     let state = AppState::new(super::open_backends(config).await?);
-    let reply = chat::chat(&state, &scope, &args.question, args.conversation.as_deref()).await?;
+    let reply = chat::chat(
+        &state,
+        &scope,
+        &args.question,
+        args.conversation.as_deref(),
+        &Tokens::none(),
+    )
+    .await?;
     // What was said is learnt before the command ends, as a server would.
     learn::learn_waiting(&state).await?;
     if args.json {

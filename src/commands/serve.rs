@@ -10,6 +10,7 @@ use twinlake_pipelines::indexer::{IndexReport, Indexer};
 use twinlake_serving::api::AppState;
 use twinlake_serving::server;
 use twinlake_serving::twin::learn::ChatLearner;
+use twinlake_serving::twin::summary;
 
 /// Arguments of `twinlake serve`.
 #[derive(clap::Args)]
@@ -29,6 +30,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<ExitCode> {
     let addr = args.addr.unwrap_or_else(|| config.serve.addr.clone());
     let state = Arc::new(AppState::new(super::open_backends(config).await?));
     ChatLearner::start(&state);
+    summary::sweep_idle(&state);
     if let Some(group) = args.index_group {
         let bus = state.backends.bus()?;
         let indexer = Indexer::new(&state.backends);

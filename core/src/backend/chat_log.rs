@@ -43,8 +43,9 @@ pub struct Turn {
     pub role: String,
     /// What was said.
     pub text: String,
-    /// Citations (JSON array) of a twin turn.
-    pub citations: serde_json::Value,
+    /// What else is known of the turn (a JSON object): for a twin turn,
+    /// who answered, its citations and what it drew on.
+    pub metadata: serde_json::Value,
     /// When, RFC 3339 UTC.
     pub created_at: String,
 }
@@ -94,6 +95,11 @@ pub struct Conversation {
     pub last_message_at: Option<String>,
     /// How many turns it holds.
     pub turns: i64,
+    /// What was said so far, extended at each breakpoint; None before the
+    /// first.
+    pub summary: Option<String>,
+    /// The last turn the summary covers (0 before any).
+    pub summarised_through: i64,
 }
 
 /// A change to a conversation: what is None stays as it is.
@@ -124,7 +130,7 @@ pub trait ChatLog: Send + Sync {
         conversation_id: &str,
         role: Role,
         text: &str,
-        citations: &serde_json::Value,
+        metadata: &serde_json::Value,
     ) -> Result<Turn, BackendError>;
     /// The last `limit` turns of a conversation of `scope`, in order;
     /// empty for a conversation `scope` does not own.
@@ -180,6 +186,84 @@ pub trait ChatLog: Send + Sync {
     async fn unlearnt(&self, limit: usize) -> Result<Vec<(Scope, Turn)>, BackendError>;
     /// How many turns the outbox holds, without reading them.
     async fn unlearnt_count(&self) -> Result<u64, BackendError>;
+    /// The turn `id` of `scope`, if `scope` said or was told it.
+    async fn turn(&self, scope: &Scope, id: i64) -> Result<Option<Turn>, BackendError>;
+    /// Replaces the summary of a conversation of `scope` with `summary`,
+    /// covering its turns up to `through_seq`; [`BackendError::NotFound`]
+    /// if `scope` has no such conversation.
+    async fn set_summary(
+        &self,
+        scope: &Scope,
+        id: &str,
+        summary: &str,
+        through_seq: i64,
+    ) -> Result<(), BackendError>;
+    /// Open conversations of any scope whose last turn (or start, before
+    /// any) came before `before`, oldest first, at most `limit`, with
+    /// their owners: the ones idle long enough to close.
+    async fn idle_conversations(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<(Scope, Conversation)>, BackendError>;
+    /// Records `scope`'s feedback on one of their twin's turns.
+    async fn add_feedback(&self, scope: &Scope, feedback: &Feedback) -> Result<(), BackendError>;
+    /// `scope`'s feedback, the latest first, at most `limit`.
+    async fn feedback(&self, scope: &Scope, limit: usize) -> Result<Vec<Feedback>, BackendError>;
+}
+
+/// How a person rated one of their twin's replies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    /// It helped.
+    Helpful,
+    /// It was wrong: the memories it drew on lose confidence.
+    Incorrect,
+    /// It showed something new.
+    Insightful,
+    /// It did not sound like them: the voice instructions change.
+    OffVoice,
+}
+
+impl Rating {
+    /// Every rating, in the order the API lists them.
+    pub const ALL: [Rating; 4] = [
+        Rating::Helpful,
+        Rating::Incorrect,
+        Rating::Insightful,
+        Rating::OffVoice,
+    ];
+
+    /// The rating as stored: `helpful`, `incorrect`, `insightful`, `off_voice`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Rating::Helpful => "helpful",
+            Rating::Incorrect => "incorrect",
+            Rating::Insightful => "insightful",
+            Rating::OffVoice => "off_voice",
+        }
+    }
+
+    /// The rating stored as `s`; None for one this version does not know.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// One rating of a twin's turn, with what that turn drew on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Feedback {
+    /// The twin's turn rated.
+    pub turn_id: i64,
+    /// How.
+    pub rating: Rating,
+    /// What the person added, if anything.
+    pub comment: Option<String>,
+    /// The memories the rated turn drew on.
+    pub memory_ids: Vec<String>,
+    /// When, RFC 3339 UTC.
+    pub created_at: String,
 }
 
 /// The owner of a stored turn, read back from the store's columns; a row
@@ -187,6 +271,37 @@ pub trait ChatLog: Send + Sync {
 pub fn owner(backend: &'static str, tenant: &str, user: &str) -> Result<Scope, BackendError> {
     Scope::parse(tenant, user).map_err(|e| {
         BackendError::engine(backend, format!("a stored turn has an invalid owner: {e}"))
+    })
+}
+
+/// A stored feedback row read back; a rating this version does not know
+/// or memory ids that are not a JSON list are a corrupt store.
+pub fn feedback_of(
+    backend: &'static str,
+    turn_id: i64,
+    rating: &str,
+    comment: Option<String>,
+    memory_ids: &str,
+    created_at: String,
+) -> Result<Feedback, BackendError> {
+    let rating = Rating::parse(rating).ok_or_else(|| {
+        BackendError::engine(
+            backend,
+            format!("stored feedback has an unknown rating {rating:?}"),
+        )
+    })?;
+    let memory_ids = serde_json::from_str(memory_ids).map_err(|e| {
+        BackendError::engine(
+            backend,
+            format!("stored feedback's memory ids are not a list: {e}"),
+        )
+    })?;
+    Ok(Feedback {
+        turn_id,
+        rating,
+        comment,
+        memory_ids,
+        created_at,
     })
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::scopes;
-use crate::backend::chat_log::{ConversationChange, ConversationStatus};
+use crate::backend::chat_log::{ConversationChange, ConversationStatus, Feedback, Rating};
 use crate::backend::{BackendError, ChatLog, Role};
 
 /// Concurrent writers in [`chat_log`]'s race check.
@@ -24,7 +24,14 @@ pub async fn chat_log(log: Arc<dyn ChatLog>) {
     log.append(&alice, &c, Role::User, "hi", &json!([]))
         .await
         .unwrap();
-    log.append(&alice, &c, Role::Twin, "hello [1]", &json!([{"n": 1}]))
+    let answered = log
+        .append(
+            &alice,
+            &c,
+            Role::Twin,
+            "hello [1]",
+            &json!({"citations": [{"n": 1}]}),
+        )
         .await
         .unwrap();
     let turns = log.turns(&alice, &c, 10).await.unwrap();
@@ -35,7 +42,13 @@ pub async fn chat_log(log: Arc<dyn ChatLog>) {
             .collect::<Vec<_>>(),
         [(1, "user"), (2, "twin")]
     );
-    assert_eq!(turns[1].citations[0]["n"], 1);
+    assert_eq!(turns[1].metadata["citations"][0]["n"], 1);
+    // One turn, read by its id by its owner alone.
+    assert_eq!(
+        log.turn(&alice, answered.id).await.unwrap().as_ref(),
+        Some(&answered)
+    );
+    assert_eq!(log.turn(&bob, answered.id).await.unwrap(), None);
     assert!(turns[0].id < turns[1].id);
     assert!(
         log.turns(&bob, &c, 10).await.unwrap().is_empty(),
@@ -138,6 +151,56 @@ pub async fn chat_log(log: Arc<dyn ChatLog>) {
         ("Renamed", "open")
     );
 
+    // A summary covers turns up to a number; only the owner sets it.
+    let refused = log.set_summary(&bob, &c, "stolen", 2).await.unwrap_err();
+    assert!(
+        matches!(refused, BackendError::NotFound { .. }),
+        "{refused:?}"
+    );
+    log.set_summary(&alice, &c, "Alice said hi.", 2)
+        .await
+        .unwrap();
+    let summarised = log.conversation(&alice, &c).await.unwrap().unwrap();
+    assert_eq!(
+        (summarised.summary.as_deref(), summarised.summarised_through),
+        (Some("Alice said hi."), 2)
+    );
+
+    // Idle conversations are the open ones whose last turn came before a
+    // time, of every owner.
+    let future = chrono::Utc::now() + chrono::Duration::days(1);
+    let idle = log.idle_conversations(future, 10_000).await.unwrap();
+    assert!(idle.iter().any(|(o, x)| o == &alice && x.id == c));
+    assert!(idle.iter().all(|(_, x)| x.status == "open"));
+    let past = chrono::Utc::now() - chrono::Duration::days(1);
+    assert!(
+        !log.idle_conversations(past, 10_000)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(_, x)| x.id == c || x.id == race)
+    );
+
+    // Feedback is kept per owner, latest first.
+    for (rating, memory) in [(Rating::Helpful, "m1"), (Rating::Incorrect, "m2")] {
+        let given = Feedback {
+            turn_id: answered.id,
+            rating,
+            comment: Some(format!("{} it was", rating.as_str())),
+            memory_ids: vec![memory.to_string()],
+            created_at: chrono::Utc::now().to_rfc3339(),
+        };
+        log.add_feedback(&alice, &given).await.unwrap();
+    }
+    let given = log.feedback(&alice, 10).await.unwrap();
+    assert_eq!(
+        given.iter().map(|f| f.rating).collect::<Vec<_>>(),
+        [Rating::Incorrect, Rating::Helpful]
+    );
+    assert_eq!(given[0].memory_ids, ["m2"]);
+    assert_eq!(log.feedback(&alice, 1).await.unwrap().len(), 1);
+    assert!(log.feedback(&bob, 10).await.unwrap().is_empty());
+
     // The outbox holds the person's turns, oldest first, until they are
     // learnt; never the twin's; only their owner marks them.
     let pending = log.unlearnt(10_000).await.unwrap();
@@ -164,4 +227,5 @@ pub async fn chat_log(log: Arc<dyn ChatLog>) {
     assert!(!log.owns(&alice, &c).await.unwrap());
     assert!(log.turns(&alice, &race, 100).await.unwrap().is_empty());
     assert_eq!(log.turns(&bob, &b, 10).await.unwrap().len(), 1);
+    assert!(log.feedback(&alice, 10).await.unwrap().is_empty());
 }

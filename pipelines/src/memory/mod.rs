@@ -294,8 +294,8 @@ mod tests {
             "the voice never lapses"
         );
         assert!(
-            summaries.iter().all(|s| s.expires_at_us.is_some()),
-            "chat summaries lapse"
+            summaries.iter().all(|s| s.expires_at_us.is_none()),
+            "a summary outweighs the remarks it sums up, and does not lapse"
         );
         let alice = twinlake_udfs::extract::style::voice_profile(
             episodes

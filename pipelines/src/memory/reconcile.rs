@@ -333,37 +333,44 @@ mod tests {
 
     #[test]
     fn low_importance_chat_memories_lapse_after_the_ttl() {
+        let said_to_twin = |mut d: MemoryDraft| {
+            d.source_kind = SourceKind::TwinChat;
+            d.importance = d.kind.importance_from(SourceKind::TwinChat);
+            d
+        };
         let out = run(
             vec![
-                draft(
-                    MemoryKind::Summary,
-                    "summary",
-                    "the barbecue plan",
-                    10,
-                    "e1",
-                    0.8,
-                ),
-                draft(
+                said_to_twin(draft(MemoryKind::Preference, "likes", "tea", 10, "e1", 0.8)),
+                said_to_twin(draft(
                     MemoryKind::Dealbreaker,
                     "allergic_to",
                     "peanuts",
                     10,
                     "e2",
                     0.8,
+                )),
+                draft(MemoryKind::Preference, "likes", "coffee", 10, "e3", 0.8),
+                draft(
+                    MemoryKind::Summary,
+                    "summary",
+                    "the barbecue plan",
+                    10,
+                    "e4",
+                    0.8,
                 ),
             ],
             &[],
         );
-        let summary = out.iter().find(|m| m.kind == MemoryKind::Summary).unwrap();
-        assert_eq!(summary.expires_at_us, Some(10 + TTL_US));
-        assert!(summary.is_valid_at(10 + TTL_US - 1) && !summary.is_valid_at(10 + TTL_US));
-        let allergy = out
-            .iter()
-            .find(|m| m.kind == MemoryKind::Dealbreaker)
-            .unwrap();
-        assert_eq!(
-            allergy.expires_at_us, None,
-            "important memories do not lapse"
-        );
+        let find = |object: &str| out.iter().find(|m| m.object == object).unwrap();
+        let tea = find("tea");
+        assert_eq!(tea.expires_at_us, Some(10 + TTL_US));
+        assert!(tea.is_valid_at(10 + TTL_US - 1) && !tea.is_valid_at(10 + TTL_US));
+        for lasting in ["peanuts", "coffee", "the barbecue plan"] {
+            assert_eq!(
+                find(lasting).expires_at_us,
+                None,
+                "{lasting}: important memories, and those of the footprint, do not lapse"
+            );
+        }
     }
 }

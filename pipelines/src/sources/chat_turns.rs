@@ -56,7 +56,7 @@ mod tests {
             seq: 3,
             role: "user".into(),
             text: "I just adopted a cat named \"Miso\"\n🐈".into(),
-            citations: serde_json::json!([]),
+            metadata: serde_json::json!({}),
             created_at: "2026-12-07T10:00:00+00:00".into(),
         };
         let envelope = envelope(&scope, &turn);

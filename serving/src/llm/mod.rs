@@ -15,6 +15,7 @@ pub mod stream;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -22,6 +23,7 @@ use twinlake_core::config::LlmConfig;
 
 use self::breaker::{Breaker, BreakerState};
 use self::stream::{EventStream, excerpt, whole};
+use crate::tokens::Tokens;
 
 /// The wait before the first retry of an attempt; each next waits twice
 /// as long.
@@ -133,8 +135,14 @@ impl LlmClient {
             .collect()
     }
 
-    /// Asks the models in turn for a reply to `messages`.
-    pub async fn complete(&self, messages: &[ChatMessage]) -> Result<Completion, NoAnswer> {
+    /// Asks the models in turn for a reply to `messages`, sending its text
+    /// to `tokens` as it comes (a [`crate::tokens::Token::Restart`] before
+    /// another attempt when a failed one had sent some).
+    pub async fn complete(
+        &self,
+        messages: &[ChatMessage],
+        tokens: &Tokens,
+    ) -> Result<Completion, NoAnswer> {
         let mut reasons = Vec::new();
         for model in self.models() {
             if !self.breaker(model, |b| b.allow(Instant::now())) {
@@ -144,7 +152,7 @@ impl LlmClient {
                 ));
                 continue;
             }
-            let answered = self.with_retries(model, messages).await;
+            let answered = self.with_retries(model, messages, tokens).await;
             self.breaker(model, |b| b.record(answered.is_ok(), Instant::now()));
             match answered {
                 Ok(text) => {
@@ -177,14 +185,20 @@ impl LlmClient {
         &self,
         model: &str,
         messages: &[ChatMessage],
+        tokens: &Tokens,
     ) -> Result<String, LlmError> {
         let mut backoff = FIRST_BACKOFF;
         let mut attempt = 0;
         loop {
             let timeout = Duration::from_millis(self.config.timeout_ms.max(1));
-            let result = tokio::time::timeout(timeout, self.attempt(model, messages))
-                .await
-                .unwrap_or(Err(LlmError::Timeout(timeout)));
+            let sent = AtomicBool::new(false);
+            let result =
+                tokio::time::timeout(timeout, self.attempt(model, messages, tokens, &sent))
+                    .await
+                    .unwrap_or(Err(LlmError::Timeout(timeout)));
+            if result.is_err() && sent.load(Ordering::Relaxed) {
+                tokens.restart();
+            }
             match result {
                 Err(e) if e.may_pass() && attempt < self.config.retries => {
                     attempt += 1;
@@ -196,8 +210,15 @@ impl LlmClient {
         }
     }
 
-    /// One request, read to its end.
-    async fn attempt(&self, model: &str, messages: &[ChatMessage]) -> Result<String, LlmError> {
+    /// One request, read to its end; `sent` says whether any text went to
+    /// `tokens`.
+    async fn attempt(
+        &self,
+        model: &str,
+        messages: &[ChatMessage],
+        tokens: &Tokens,
+        sent: &AtomicBool,
+    ) -> Result<String, LlmError> {
         let url = format!(
             "{}/chat/completions",
             self.config.base_url.trim_end_matches('/')
@@ -228,11 +249,18 @@ impl LlmClient {
         let text = if streamed {
             let mut events = EventStream::default();
             while let Some(piece) = response.chunk().await.map_err(transport)? {
-                events.feed(&piece)?;
+                let text = events.feed(&piece)?;
+                if !text.is_empty() {
+                    sent.store(true, Ordering::Relaxed);
+                    tokens.text(&text);
+                }
             }
             events.finish()?
         } else {
-            whole(&response.bytes().await.map_err(transport)?)?
+            let text = whole(&response.bytes().await.map_err(transport)?)?;
+            sent.store(true, Ordering::Relaxed);
+            tokens.words(&text);
+            text
         };
         if text.trim().is_empty() {
             return Err(LlmError::Empty);

@@ -9,29 +9,17 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use serde::Serialize;
-use twinlake_core::backend::Turn;
 use twinlake_core::config::LlmConfig;
-use twinlake_udfs::extract::style::VoiceProfile;
 
 use super::answer::{Answer, Citation, compose};
+use super::plan::{Grounds, Used, memories_behind};
 use super::prompt;
 use super::search::SearchHit;
 use crate::llm::LlmClient;
 use crate::llm::breaker::BreakerState;
+use crate::tokens::Tokens;
 
-/// What an answer may draw on.
-pub struct Grounds<'a> {
-    /// The person's name, as their twin calls them.
-    pub name: &'a str,
-    /// How they write, when known.
-    pub voice: Option<&'a VoiceProfile>,
-    /// The passages retrieved for the question, best first.
-    pub hits: &'a [SearchHit],
-    /// The conversation's last turns before the question, oldest first.
-    pub history: &'a [Turn],
-}
-
-/// An answer and who gave it.
+/// An answer, who gave it, and what it drew on.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Reply {
     /// The answer and its citations.
@@ -39,13 +27,21 @@ pub struct Reply {
     pub answer: Answer,
     /// `extractive`, or the model that answered.
     pub answered_by: String,
+    /// The turns, memories, facts and passages the answer drew on.
+    pub used: Used,
 }
 
 /// Words the twin's reply to a question from what was retrieved.
 pub trait Answerer: Send + Sync {
-    /// The reply to `question` from `grounds`. It always answers: a
-    /// failure of a model falls back rather than fails the chat.
-    fn answer<'a>(&'a self, question: &'a str, grounds: &'a Grounds<'a>) -> BoxFuture<'a, Reply>;
+    /// The reply to `question` from `grounds`, its text sent to `tokens`
+    /// as it is written. It always answers: a failure of a model falls
+    /// back rather than fails the chat.
+    fn answer<'a>(
+        &'a self,
+        question: &'a str,
+        grounds: &'a Grounds,
+        tokens: &'a Tokens,
+    ) -> BoxFuture<'a, Reply>;
 
     /// Whether it writes in the person's voice, so the chat loads their
     /// name and voice profile for it.
@@ -68,18 +64,34 @@ pub fn from_config(config: &LlmConfig) -> Arc<dyn Answerer> {
     }
 }
 
-/// The grounded extractive composer: no model, no network.
+/// The grounded extractive composer: no model, no network. It quotes
+/// passages alone, so it draws on the passages it cites and on the
+/// memories distilled from them.
 pub struct Extractive;
 
 /// The name [`Extractive`] answers under.
 pub const EXTRACTIVE: &str = "extractive";
 
 impl Answerer for Extractive {
-    fn answer<'a>(&'a self, question: &'a str, grounds: &'a Grounds<'a>) -> BoxFuture<'a, Reply> {
+    fn answer<'a>(
+        &'a self,
+        question: &'a str,
+        grounds: &'a Grounds,
+        tokens: &'a Tokens,
+    ) -> BoxFuture<'a, Reply> {
         Box::pin(async move {
+            let answer = compose(question, &grounds.passages);
+            tokens.words(&answer.answer);
+            let cited = cited_passages(&answer, &grounds.passages);
+            let used = Used {
+                memories: Used::memories(memories_behind(grounds, &cited)),
+                passages: Used::passages(cited),
+                ..Used::default()
+            };
             Reply {
-                answer: compose(question, grounds.hits),
+                answer,
                 answered_by: EXTRACTIVE.to_string(),
+                used,
             }
         })
     }
@@ -88,7 +100,9 @@ impl Answerer for Extractive {
 /// Passages a model is given.
 const PASSAGES: usize = 6;
 
-/// A language model, then its fallback, then the extractive composer.
+/// A language model, then its fallback, then the extractive composer. The
+/// model reads the whole plan, so a reply it words drew on the turns,
+/// memories and facts it was given and on the passages it cites.
 pub struct LlmAnswerer {
     client: LlmClient,
 }
@@ -109,22 +123,44 @@ impl Answerer for LlmAnswerer {
         self.client.breaker_states()
     }
 
-    fn answer<'a>(&'a self, question: &'a str, grounds: &'a Grounds<'a>) -> BoxFuture<'a, Reply> {
+    fn answer<'a>(
+        &'a self,
+        question: &'a str,
+        grounds: &'a Grounds,
+        tokens: &'a Tokens,
+    ) -> BoxFuture<'a, Reply> {
         Box::pin(async move {
-            let hits = &grounds.hits[..grounds.hits.len().min(PASSAGES)];
+            let hits = &grounds.passages[..grounds.passages.len().min(PASSAGES)];
             let messages = prompt::messages(grounds, hits, question);
-            match self.client.complete(&messages).await {
-                Ok(completion) => Reply {
-                    answer: cited(completion.text, hits),
-                    answered_by: completion.model,
-                },
+            match self.client.complete(&messages, tokens).await {
+                Ok(completion) => {
+                    let answer = cited(completion.text, hits);
+                    let used = Used {
+                        messages: Used::turns(&grounds.history),
+                        memories: Used::memories(&grounds.memories),
+                        facts: Used::facts(&grounds.facts),
+                        passages: Used::passages(cited_passages(&answer, hits)),
+                    };
+                    Reply {
+                        answer,
+                        answered_by: completion.model,
+                        used,
+                    }
+                }
                 Err(none) => {
                     tracing::warn!(error = %none, "answering extractively");
-                    Extractive.answer(question, grounds).await
+                    Extractive.answer(question, grounds, tokens).await
                 }
             }
         })
     }
+}
+
+/// The passages of `hits` that `answer` cites.
+fn cited_passages<'a>(answer: &Answer, hits: &'a [SearchHit]) -> Vec<&'a SearchHit> {
+    hits.iter()
+        .filter(|h| answer.citations.iter().any(|c| c.chunk_id == h.chunk_id))
+        .collect()
 }
 
 /// A model's text with the passages it cites (`[n]`, numbered as given)

@@ -5,29 +5,22 @@
 
 use serde::Serialize;
 use twinlake_core::Scope;
-use twinlake_core::memory::MemoryKind;
-use twinlake_udfs::extract::style::VoiceProfile;
-
-use twinlake_core::backend::chat_log::ConversationStatus;
+use twinlake_core::backend::chat_log::{Conversation, ConversationStatus};
 use twinlake_core::backend::{Role, Turn};
 
-use super::answerer::{Answerer, Grounds, Reply};
-use super::memories;
-use super::search::search;
+use super::answerer::{Answerer, Reply};
+use super::plan::{self, HISTORY};
+use super::summary::{self, Breakpoint};
 use crate::ServingError;
 use crate::api::AppState;
-
-/// Passages retrieved for a chat answer.
-const RETRIEVED: usize = 8;
-/// The conversation's last turns an answer reads.
-const HISTORY: usize = 6;
+use crate::tokens::Tokens;
 
 /// The reply to one chat message.
 #[derive(Clone, Debug, Serialize)]
 pub struct ChatReply {
     /// The conversation (new unless one was given).
     pub conversation_id: String,
-    /// The answer, its citations, and who answered.
+    /// The answer, its citations, who answered and what it drew on.
     #[serde(flatten)]
     pub reply: Reply,
     /// The stored user turn.
@@ -37,26 +30,30 @@ pub struct ChatReply {
 }
 
 /// Answers `message` for `scope`, in `conversation_id` or a new
-/// conversation; the stored turn is learnt by the server's learner.
+/// conversation, sending the reply's text to `tokens` as it is written;
+/// the stored turn is learnt by the server's learner.
+///
+/// A message to an archived conversation, or to one idle for
+/// [`summary::IDLE`] (which is closed first), starts a new one; the
+/// reply names it.
 pub async fn chat(
     state: &AppState,
     scope: &Scope,
     message: &str,
     conversation_id: Option<&str>,
+    tokens: &Tokens,
 ) -> Result<ChatReply, ServingError> {
     let message = message.trim();
     if message.is_empty() {
         return Err(ServingError::BadRequest("message must not be empty".into()));
     }
     let backends = &state.backends;
-    let log = &backends.chat_log;
-    // A message to an archived conversation starts a new one; the reply
-    // names it.
+    let log = backends.chat_log.as_ref();
     let open = match conversation_id {
         Some(id) => match log.conversation(scope, id).await? {
-            Some(found) => (found.status == ConversationStatus::Open.as_str()).then_some(found.id),
+            Some(found) => continued(log, scope, found).await?,
             None => {
-                return Err(ServingError::BadRequest(format!(
+                return Err(ServingError::NotFound(format!(
                     "no conversation {id:?} for user {}",
                     scope.user
                 )));
@@ -64,15 +61,16 @@ pub async fn chat(
         },
         None => None,
     };
-    let continued = open.is_some();
-    let conversation_id = match open {
-        Some(id) => id,
-        None => log.start_conversation(scope, message).await?,
-    };
-    let history = if continued {
-        log.turns(scope, &conversation_id, HISTORY).await?
-    } else {
-        Vec::new()
+    let (conversation_id, history, summary) = match open {
+        Some(found) => {
+            let history = log.turns(scope, &found.id, HISTORY).await?;
+            (found.id, history, found.summary)
+        }
+        None => (
+            log.start_conversation(scope, message).await?,
+            Vec::new(),
+            None,
+        ),
     };
     let user_turn = log
         .append(
@@ -80,36 +78,34 @@ pub async fn chat(
             &conversation_id,
             Role::User,
             message,
-            &serde_json::json!([]),
+            &serde_json::json!({}),
         )
         .await?;
     state.learner.wake();
     // The message is stored whole; retrieval reads its start, as a query.
     let question = bounded(message, backends.config.serve.max_query_chars);
-    let hits = search(backends, scope, question, RETRIEVED).await?;
+    let grounds = plan::gather(state, scope, question, history, summary).await?;
     let answerer: &dyn Answerer = state.answerer.as_ref();
-    let (name, voice) = if answerer.uses_voice() {
-        persona(state, scope).await?
-    } else {
-        (scope.user.to_string(), None)
-    };
-    let grounds = Grounds {
-        name: &name,
-        voice: voice.as_ref(),
-        hits: &hits,
-        history: &history,
-    };
-    let reply = answerer.answer(question, &grounds).await;
-    let citations = serde_json::to_value(&reply.answer.citations).unwrap_or_default();
+    let reply = answerer.answer(question, &grounds, tokens).await;
+    let metadata = serde_json::json!({
+        "answered_by": reply.answered_by,
+        "citations": reply.answer.citations,
+        "used": reply.used,
+    });
     let twin_turn = log
         .append(
             scope,
             &conversation_id,
             Role::Twin,
             &reply.answer.answer,
-            &citations,
+            &metadata,
         )
         .await?;
+    if let Some(now) = log.conversation(scope, &conversation_id).await?
+        && summary::due(&now, twin_turn.seq)
+    {
+        summary::summarise(log, scope, &now, Breakpoint::Turns).await?;
+    }
     Ok(ChatReply {
         conversation_id,
         reply,
@@ -118,24 +114,21 @@ pub async fn chat(
     })
 }
 
-/// The person's name (as their own memories give it, else their user id)
-/// and their voice profile, if one is measured.
-async fn persona(
-    state: &AppState,
+/// `found` if a message may continue it: None when it is archived, or
+/// idle long enough that it is closed now.
+async fn continued(
+    log: &dyn twinlake_core::backend::ChatLog,
     scope: &Scope,
-) -> Result<(String, Option<VoiceProfile>), ServingError> {
-    let now = chrono::Utc::now().timestamp_micros();
-    let all = memories::load(&state.backends, scope).await?;
-    let valid = memories::as_of(&all, None, now);
-    let name = valid
-        .iter()
-        .find(|m| m.about_user && !m.subject.is_empty())
-        .map_or_else(|| scope.user.to_string(), |m| m.subject.clone());
-    let voice = valid
-        .iter()
-        .find(|m| m.kind == MemoryKind::Style)
-        .and_then(|m| serde_json::from_str(&m.object).ok());
-    Ok((name, voice))
+    found: Conversation,
+) -> Result<Option<Conversation>, ServingError> {
+    if found.status != ConversationStatus::Open.as_str() {
+        return Ok(None);
+    }
+    if summary::idle(&found, chrono::Utc::now()) {
+        summary::close(log, scope, &found).await?;
+        return Ok(None);
+    }
+    Ok(Some(found))
 }
 
 /// The first `most` characters of `text`.

@@ -54,6 +54,10 @@ pub struct QueryCues {
     pub first_person: bool,
     /// The day or month it names, if any.
     pub when: Option<TimeWindow>,
+    /// What it names with capitals ("Ana", "Bob Stone"): the runs of
+    /// capitalised words, longest first, then each word of a run, for
+    /// looking up entities.
+    pub proper_names: Vec<String>,
 }
 
 impl QueryCues {
@@ -70,6 +74,7 @@ impl QueryCues {
             lexical,
             first_person: words.iter().any(|w| FIRST_PERSON.contains(&w.as_str())),
             when: time_window(&words),
+            proper_names: proper_names(question),
             words,
         }
     }
@@ -98,6 +103,36 @@ impl QueryCues {
 /// The first "13 October 2023", "October 13th, 2023" or "May 2023" in
 /// `words`. A month without a year is too vague to favour anything, and
 /// requiring the year keeps "may" the verb from reading as a month.
+/// The capitalised runs of `text` and their words, as [`QueryCues::proper_names`].
+fn proper_names(text: &str) -> Vec<String> {
+    let mut runs: Vec<Vec<&str>> = vec![Vec::new()];
+    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+        let word = word
+            .trim_end_matches("'s")
+            .trim_end_matches("’s")
+            .trim_matches(['\'', '’']);
+        let capital = word.chars().next().is_some_and(char::is_uppercase);
+        let last = runs.last_mut().expect("never empty");
+        match (capital && word.chars().count() >= 2, last.is_empty()) {
+            (true, _) => last.push(word),
+            (false, false) => runs.push(Vec::new()),
+            (false, true) => {}
+        }
+    }
+    let mut names: Vec<String> = runs
+        .iter()
+        .filter(|r| r.len() > 1)
+        .map(|r| r.join(" "))
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    for word in runs.iter().flatten() {
+        if !names.iter().any(|n| n == word) {
+            names.push(word.to_string());
+        }
+    }
+    names
+}
+
 fn time_window(words: &[String]) -> Option<TimeWindow> {
     let day_of = |w: &str| -> Option<u32> {
         let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
@@ -167,6 +202,19 @@ mod tests {
             .unwrap()
             .and_utc()
             .timestamp_micros()
+    }
+
+    #[test]
+    fn proper_names_are_the_capitalised_runs_and_their_words() {
+        assert_eq!(
+            QueryCues::of("When is Ana's birthday, and did Bob Stone come?").proper_names,
+            ["Bob Stone", "When", "Ana", "Bob", "Stone"]
+        );
+        assert!(
+            QueryCues::of("what is my cat called?")
+                .proper_names
+                .is_empty()
+        );
     }
 
     #[test]

@@ -1,24 +1,56 @@
 //! What the twin remembers: a user's memories as of a time, one memory's
 //! history, the memories relevant to a question, and citations back to
 //! the episodes each came from.
+//!
+//! A memory's confidence is what distillation gave it, lowered by every
+//! reply drawing on it that its owner marked incorrect
+//! ([`super::feedback`]): [`load`] applies the ratings, so every reader
+//! (the profile, the chat, the API) sees the same figure.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use twinlake_core::Scope;
+use twinlake_core::backend::chat_log::Feedback;
 use twinlake_core::memory::{Memory, MemoryKind};
 use twinlake_core::record::{Episode, SourceKind};
 use twinlake_pipelines::memory::store::MemoryStore;
 use twinlake_stores::Backends;
 
+use super::search::SearchHit;
 use super::terms::terms;
 use crate::ServingError;
 
-/// Every memory of `scope`, every version.
+/// Every memory of `scope`, every version, with its owner's ratings
+/// applied to its confidence.
 pub async fn load(backends: &Backends, scope: &Scope) -> Result<Vec<Memory>, ServingError> {
-    Ok(MemoryStore::new(backends.lake.clone())
-        .memories(scope)
-        .await?)
+    Ok(load_rated(backends, scope).await?.0)
+}
+
+/// [`load`], and the ratings it applied.
+pub async fn load_rated(
+    backends: &Backends,
+    scope: &Scope,
+) -> Result<(Vec<Memory>, Vec<Feedback>), ServingError> {
+    let (mut memories, given) = tokio::try_join!(
+        async {
+            Ok::<_, ServingError>(
+                MemoryStore::new(backends.lake.clone())
+                    .memories(scope)
+                    .await?,
+            )
+        },
+        async {
+            Ok::<_, ServingError>(
+                backends
+                    .chat_log
+                    .feedback(scope, super::feedback::READ)
+                    .await?,
+            )
+        },
+    )?;
+    super::feedback::adjust_confidence(&mut memories, &given);
+    Ok((memories, given))
 }
 
 /// The user's episodes by id, for citations.
@@ -104,8 +136,8 @@ pub fn history<'a>(memories: &'a [Memory], id: &str) -> Option<Vec<&'a Memory>> 
 /// A memory found for a question.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct MemoryHit {
-    /// Share of the question's content words the memory holds, weighted by
-    /// its confidence.
+    /// How well it answers, weighted by how much it matters, how sure it
+    /// is and how recent (higher is better; see [`relevant`]).
     pub score: f32,
     /// The memory's id.
     pub memory_id: String,
@@ -115,29 +147,70 @@ pub struct MemoryHit {
     pub sentence: String,
     /// How sure.
     pub confidence: f32,
+    /// How much it matters.
+    pub importance: f32,
     /// The episodes it came from.
     pub source_episodes: Vec<String>,
 }
 
-/// The `k` memories valid at `now_us` that share most content words with
-/// `query` (summaries and the voice profile included).
-pub fn relevant(memories: &[Memory], query: &str, k: usize, now_us: i64) -> Vec<MemoryHit> {
+/// Weight of the passage a memory came from against its own words.
+const PASSAGE_WEIGHT: f32 = 0.5;
+/// Age, in years, at which a memory counts half as much as a new one.
+const HALF_WEIGHT_YEARS: f32 = 1.0;
+const YEAR_US: f32 = 365.25 * 24.0 * 3600.0 * 1e6;
+
+/// The `k` memories valid at `now_us` that best answer `query` (not the
+/// voice profile), by a hybrid of two signals:
+/// - lexical: the share of the query's content words the memory holds;
+/// - dense, through `passages` (the query's hybrid search hits): the
+///   fused score, relative to the best, of the best passage the memory
+///   was distilled from, so a memory inherits what the embeddings found.
+///
+/// Relevance = lexical + [`PASSAGE_WEIGHT`] × passage; a memory with
+/// neither is left out. Score = relevance × confidence × (½ + ½ ×
+/// importance) × recency, where recency halves at [`HALF_WEIGHT_YEARS`]:
+/// a conversation's summary (important) outranks a passing remark.
+pub fn relevant(
+    memories: &[Memory],
+    query: &str,
+    passages: &[SearchHit],
+    k: usize,
+    now_us: i64,
+) -> Vec<MemoryHit> {
     let wanted = terms(query);
-    if wanted.is_empty() {
-        return Vec::new();
+    let best = passages.iter().map(|p| p.score).fold(0.0f32, f32::max);
+    let mut by_episode: HashMap<&str, f32> = HashMap::new();
+    if best > 0.0 {
+        for p in passages {
+            let entry = by_episode.entry(p.episode_id.as_str()).or_default();
+            *entry = entry.max(p.score / best);
+        }
     }
     let mut hits: Vec<MemoryHit> = memories
         .iter()
         .filter(|m| m.is_valid_at(now_us) && m.kind != MemoryKind::Style)
         .filter_map(|m| {
-            let have = terms(&format!("{} {}", m.sentence, m.object));
-            let shared = wanted.iter().filter(|w| have.contains(w)).count();
-            (shared > 0).then(|| MemoryHit {
-                score: shared as f32 / wanted.len() as f32 * m.confidence,
+            let lexical = if wanted.is_empty() {
+                0.0
+            } else {
+                let have = terms(&format!("{} {}", m.sentence, m.object));
+                wanted.iter().filter(|w| have.contains(w)).count() as f32 / wanted.len() as f32
+            };
+            let passage = m
+                .source_episodes
+                .iter()
+                .filter_map(|e| by_episode.get(e.as_str()))
+                .fold(0.0f32, |a, b| a.max(*b));
+            let relevance = lexical + PASSAGE_WEIGHT * passage;
+            let age_years = (now_us - m.valid_at_us).max(0) as f32 / YEAR_US;
+            let recency = 1.0 / (1.0 + age_years / HALF_WEIGHT_YEARS);
+            (relevance > 0.0).then(|| MemoryHit {
+                score: relevance * m.confidence * (0.5 + 0.5 * m.importance) * recency,
                 memory_id: m.memory_id.clone(),
                 kind: m.kind,
                 sentence: m.sentence.clone(),
                 confidence: m.confidence,
+                importance: m.importance,
                 source_episodes: m.source_episodes.clone(),
             })
         })
@@ -310,8 +383,88 @@ mod tests {
     #[test]
     fn relevant_memories_share_the_questions_words() {
         let all = chain();
-        let hits = relevant(&all, "does she like sushi", 5, 100);
+        let hits = relevant(&all, "does she like sushi", &[], 5, 100);
         assert_eq!(hits.len(), 1, "only the version valid now");
         assert_eq!(hits[0].memory_id, "c");
+    }
+
+    fn passage(episode: &str, score: f32) -> SearchHit {
+        SearchHit {
+            rank: 1,
+            score,
+            bm25: None,
+            dense: Some(score),
+            chunk_id: format!("chunk-{episode}"),
+            episode_id: episode.into(),
+            text: String::new(),
+            source: twinlake_core::record::SourceRef {
+                uri: "/notes.md".into(),
+                byte_start: 0,
+                byte_end: 0,
+                page: None,
+                message_id: None,
+                line: None,
+            },
+            source_kind: SourceKind::Markdown,
+            author: None,
+        }
+    }
+
+    #[test]
+    fn a_memory_inherits_the_score_of_the_passage_it_came_from() {
+        let mut pet = memory("pet", MemoryKind::Biography, "Alice has a pet.", 10, None);
+        pet.source_episodes = vec!["e-pet".into()];
+        let mut job = memory("job", MemoryKind::Role, "Alice is a nurse.", 10, None);
+        job.source_episodes = vec!["e-job".into()];
+        let all = [pet, job];
+        // No shared word: only the passage found by meaning brings it.
+        let hits = relevant(
+            &all,
+            "what animal lives with her",
+            &[passage("e-pet", 0.8)],
+            5,
+            20,
+        );
+        assert_eq!(
+            hits.iter()
+                .map(|h| h.memory_id.as_str())
+                .collect::<Vec<_>>(),
+            ["pet"]
+        );
+        assert!(relevant(&all, "what animal lives with her", &[], 5, 20).is_empty());
+    }
+
+    #[test]
+    fn importance_confidence_and_recency_order_equally_relevant_memories() {
+        let year = YEAR_US as i64;
+        let base = |id: &str| memory(id, MemoryKind::Preference, "Alice likes tea.", 0, None);
+        let plain = base("plain");
+        let important = Memory {
+            importance: 0.9,
+            ..base("important")
+        };
+        let doubted = Memory {
+            confidence: plain.confidence * 0.5,
+            ..base("doubted")
+        };
+        let old = Memory {
+            valid_at_us: -3 * year,
+            ..base("old")
+        };
+        let all = [plain.clone(), important, doubted, old];
+        let ids: Vec<String> = relevant(&all, "tea", &[], 5, year)
+            .into_iter()
+            .map(|h| h.memory_id)
+            .collect();
+        assert_eq!(
+            ids.first().map(String::as_str),
+            Some("important"),
+            "{ids:?}"
+        );
+        let at = |id: &str| ids.iter().position(|x| x == id).unwrap();
+        assert!(
+            at("plain") < at("doubted") && at("plain") < at("old"),
+            "{ids:?}"
+        );
     }
 }

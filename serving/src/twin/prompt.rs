@@ -1,12 +1,15 @@
 //! The prompt a language model answers from: who the twin is, the voice
-//! it writes in (from the person's voice profile), the numbered passages
-//! it may cite, the conversation's last turns, and the question.
+//! it writes in (from the person's voice profile, and what their
+//! off-voice ratings said), the conversation's summary, what the twin
+//! remembers and the graph's facts, the numbered passages it may cite,
+//! the conversation's last turns, and the question.
 
 use twinlake_udfs::extract::style::VoiceProfile;
 
 use twinlake_core::backend::Role;
 
-use super::answerer::Grounds;
+use super::feedback::VoiceNotes;
+use super::plan::Grounds;
 use super::search::SearchHit;
 use crate::llm::ChatMessage;
 
@@ -16,20 +19,36 @@ const VOICE_MIN_MESSAGES: usize = 5;
 /// The messages asking the model to answer `question` for the person
 /// `grounds` names, in their voice, from `hits` (numbered from 1 in
 /// order), after the conversation's last turns.
-pub fn messages(grounds: &Grounds<'_>, hits: &[SearchHit], question: &str) -> Vec<ChatMessage> {
-    let name = grounds.name;
+pub fn messages(grounds: &Grounds, hits: &[SearchHit], question: &str) -> Vec<ChatMessage> {
+    let name = &grounds.name;
     let mut system = format!(
         "You are the digital twin of {name}, talking with {name}. Answer from the numbered \
          context below and nothing else. Cite every fact you use with its number in brackets, \
          like [1]. If the context does not answer the question, say so in one sentence and cite \
          nothing."
     );
-    let style = grounds.voice.map(instructions).unwrap_or_default();
+    let style = grounds.voice.as_ref().map(instructions).unwrap_or_default();
     if !style.is_empty() {
         system.push_str(&format!(
             "\nWrite the way {name} writes: {}",
             style.join(" ")
         ));
+    }
+    system.push_str(&corrections(&grounds.voice_notes, name));
+    if let Some(summary) = grounds.summary.as_deref().filter(|s| !s.is_empty()) {
+        system.push_str(&format!("\n\nEarlier in this conversation: {summary}"));
+    }
+    if !grounds.memories.is_empty() {
+        system.push_str(&format!("\n\nWhat you remember about {name}:"));
+        for m in &grounds.memories {
+            system.push_str(&format!("\n- {}", m.sentence));
+        }
+    }
+    if !grounds.facts.is_empty() {
+        system.push_str("\n\nKnown facts:");
+        for f in &grounds.facts {
+            system.push_str(&format!("\n- {}", f.text));
+        }
     }
     system.push_str("\n\nContext:");
     for (i, hit) in hits.iter().enumerate() {
@@ -40,7 +59,7 @@ pub fn messages(grounds: &Grounds<'_>, hits: &[SearchHit], question: &str) -> Ve
         role: "system",
         content: system,
     }];
-    for turn in grounds.history {
+    for turn in &grounds.history {
         messages.push(ChatMessage {
             role: if turn.role == Role::User.as_str() {
                 "user"
@@ -55,6 +74,26 @@ pub fn messages(grounds: &Grounds<'_>, hits: &[SearchHit], question: &str) -> Ve
         content: question.to_string(),
     });
     messages
+}
+
+/// What off-voice ratings ask of the writing: nothing until a reply was
+/// rated off-voice.
+pub fn corrections(notes: &VoiceNotes, name: &str) -> String {
+    if notes.off_voice == 0 {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n{name} said {} earlier replies did not sound like them: keep closer to their own \
+         words and length, and never add phrases they would not use.",
+        notes.off_voice
+    );
+    for comment in &notes.comments {
+        out.push_str(&format!(
+            "\n{name} said: \"{}\"",
+            comment.replace('\n', " ")
+        ));
+    }
+    out
 }
 
 /// What a voice profile asks of the writing, as instructions; none for a
@@ -134,5 +173,47 @@ mod tests {
             })
             .is_empty()
         );
+    }
+
+    #[test]
+    fn the_plan_and_off_voice_ratings_reach_the_system_prompt() {
+        let scope = twinlake_core::Scope::parse("t", "alice").unwrap();
+        let plain = Grounds {
+            name: "Alice".into(),
+            ..Grounds::default()
+        };
+        let system = |g: &Grounds| messages(g, &[], "what now?")[0].content.clone();
+        let before = system(&plain);
+        assert!(!before.contains("did not sound like them"), "{before}");
+        let fact = twinlake_core::memory::Fact {
+            fact_id: "f1".into(),
+            scope,
+            from: "a".into(),
+            relation: "SISTER".into(),
+            to: "b".into(),
+            text: "Ana is Alice's sister.".into(),
+            valid_at_us: 0,
+            invalid_at_us: None,
+            memory_id: None,
+            source_episodes: Vec::new(),
+        };
+        let rich = Grounds {
+            voice_notes: VoiceNotes {
+                off_voice: 2,
+                comments: vec!["I never say \"regards\"".into()],
+            },
+            summary: Some("Alice planned a trip.".into()),
+            facts: vec![fact],
+            ..plain
+        };
+        let after = system(&rich);
+        for wanted in [
+            "2 earlier replies did not sound like them",
+            "I never say \"regards\"",
+            "Earlier in this conversation: Alice planned a trip.",
+            "- Ana is Alice's sister.",
+        ] {
+            assert!(after.contains(wanted), "{wanted}: {after}");
+        }
     }
 }

@@ -78,6 +78,41 @@ pub async fn search(
     query: &str,
     k: usize,
 ) -> Result<Vec<SearchHit>, ServingError> {
+    Ok(search_explained(backends, scope, query, k).await?.fused)
+}
+
+/// One index's own hit, before fusion.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct IndexHit {
+    /// The index's score: BM25, or cosine similarity.
+    pub score: f32,
+    /// The chunk's id.
+    pub chunk_id: String,
+    /// The passage.
+    pub text: String,
+    /// Where it came from.
+    pub source: SourceRef,
+}
+
+/// A search with what each index found on its own, to show what fusion
+/// did.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Explained {
+    /// The fused hits, as [`search`] returns them.
+    pub fused: Vec<SearchHit>,
+    /// BM25's top `k`.
+    pub bm25: Vec<IndexHit>,
+    /// The vector index's top `k`.
+    pub dense: Vec<IndexHit>,
+}
+
+/// [`search`], with each index's own top `k`.
+pub async fn search_explained(
+    backends: &Backends,
+    scope: &Scope,
+    query: &str,
+    k: usize,
+) -> Result<Explained, ServingError> {
     let query = query.trim();
     if query.is_empty() {
         return Err(ServingError::BadRequest("query must not be empty".into()));
@@ -107,7 +142,22 @@ pub async fn search(
     let vector = vector.into_iter().next().unwrap_or_default();
     let dense = backends.vectors.search(scope, &vector, candidates).await?;
     let expanded = expansion_scores(embedder.as_ref(), &cues, &lexical, &dense).await?;
-    Ok(fuse(&cues, &lexical, &dense, &expanded, k))
+    let own = |hits: &[ChunkHit]| -> Vec<IndexHit> {
+        hits.iter()
+            .take(k)
+            .map(|h| IndexHit {
+                score: h.score,
+                chunk_id: h.chunk_id.clone(),
+                text: h.text.clone(),
+                source: h.source.clone(),
+            })
+            .collect()
+    };
+    Ok(Explained {
+        fused: fuse(&cues, &lexical, &dense, &expanded, k),
+        bm25: own(&lexical),
+        dense: own(&dense),
+    })
 }
 
 /// The expansion score of each candidate of both lists (see

@@ -13,7 +13,7 @@ use sqlx::{Connection, Row};
 use twinlake_core::backend::BackendError;
 use twinlake_core::backend::api_keys::{ApiKey, ApiKeys};
 use twinlake_core::backend::chat_log::{
-    self, ChatLog, Conversation, ConversationChange, Role, Turn,
+    self, ChatLog, Conversation, ConversationChange, Feedback, Role, Turn,
 };
 use twinlake_core::{Scope, TenantId};
 
@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "0003_chat_pipeline.sql",
         sql: include_str!("../../migrations/postgres/0003_chat_pipeline.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_conversation_memory.sql",
+        sql: include_str!("../../migrations/postgres/0004_conversation_memory.sql"),
     },
 ];
 
@@ -186,7 +191,8 @@ async fn migrate(pool: &PgPool) -> Result<(), BackendError> {
 }
 
 /// The columns [`conversation`] reads.
-const CONVERSATION_COLUMNS: &str = "id, title, status, created_at, last_message_at, last_seq";
+const CONVERSATION_COLUMNS: &str =
+    "id, title, status, created_at, last_message_at, last_seq, summary, summarised_through";
 
 fn conversation(row: &PgRow) -> Result<Conversation, sqlx::Error> {
     Ok(Conversation {
@@ -196,18 +202,20 @@ fn conversation(row: &PgRow) -> Result<Conversation, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         last_message_at: row.try_get("last_message_at")?,
         turns: row.try_get("last_seq")?,
+        summary: row.try_get("summary")?,
+        summarised_through: row.try_get("summarised_through")?,
     })
 }
 
 fn turn(row: &PgRow) -> Result<Turn, sqlx::Error> {
-    let citations: String = row.try_get("citations")?;
+    let metadata: String = row.try_get("metadata")?;
     Ok(Turn {
         id: row.try_get("id")?,
         conversation_id: row.try_get("conversation_id")?,
         seq: row.try_get("seq")?,
         role: row.try_get("role")?,
         text: row.try_get("text")?,
-        citations: serde_json::from_str(&citations).unwrap_or_default(),
+        metadata: serde_json::from_str(&metadata).unwrap_or_default(),
         created_at: row.try_get("created_at")?,
     })
 }
@@ -237,7 +245,7 @@ impl ChatLog for PostgresChatLog {
         conversation_id: &str,
         role: Role,
         text: &str,
-        citations: &serde_json::Value,
+        metadata: &serde_json::Value,
     ) -> Result<Turn, BackendError> {
         let mut tx = self.pool.begin().await.map_err(failed)?;
         // The row lock this update takes orders concurrent appends.
@@ -260,7 +268,7 @@ impl ChatLog for PostgresChatLog {
             return Err(chat_log::no_conversation(BACKEND, scope, conversation_id));
         };
         let id: i64 = sqlx::query(
-            "INSERT INTO turns (conversation_id, tenant, user_id, seq, role, text, citations, created_at)
+            "INSERT INTO turns (conversation_id, tenant, user_id, seq, role, text, metadata, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(conversation_id)
@@ -269,7 +277,7 @@ impl ChatLog for PostgresChatLog {
         .bind(seq)
         .bind(role.as_str())
         .bind(text)
-        .bind(citations.to_string())
+        .bind(metadata.to_string())
         .bind(&created_at)
         .fetch_one(&mut *tx)
         .await
@@ -282,7 +290,7 @@ impl ChatLog for PostgresChatLog {
             seq,
             role: role.as_str().into(),
             text: text.to_string(),
-            citations: citations.clone(),
+            metadata: metadata.clone(),
             created_at,
         })
     }
@@ -294,7 +302,7 @@ impl ChatLog for PostgresChatLog {
         limit: usize,
     ) -> Result<Vec<Turn>, BackendError> {
         let rows = sqlx::query(
-            "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+            "SELECT id, conversation_id, seq, role, text, metadata, created_at FROM turns
              WHERE tenant = $1 AND user_id = $2 AND conversation_id = $3 ORDER BY seq DESC LIMIT $4",
         )
         .bind(scope.tenant.as_str())
@@ -322,12 +330,17 @@ impl ChatLog for PostgresChatLog {
             .await
             .map_err(failed)?
             .rows_affected();
-        sqlx::query("DELETE FROM conversations WHERE tenant = $1 AND user_id = $2")
+        for table in ["conversations", "feedback"] {
+            // Only a constant is formatted in.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE tenant = $1 AND user_id = $2"
+            )))
             .bind(scope.tenant.as_str())
             .bind(scope.user.as_str())
             .execute(&mut *tx)
             .await
             .map_err(failed)?;
+        }
         tx.commit().await.map_err(failed)?;
         Ok(turns)
     }
@@ -405,7 +418,7 @@ impl ChatLog for PostgresChatLog {
         limit: usize,
     ) -> Result<Vec<Turn>, BackendError> {
         let rows = sqlx::query(
-            "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+            "SELECT id, conversation_id, seq, role, text, metadata, created_at FROM turns
              WHERE tenant = $1 AND user_id = $2 AND conversation_id = $3 AND seq > $4
              ORDER BY seq LIMIT $5",
         )
@@ -451,7 +464,7 @@ impl ChatLog for PostgresChatLog {
 
     async fn unlearnt(&self, limit: usize) -> Result<Vec<(Scope, Turn)>, BackendError> {
         let rows = sqlx::query(
-            "SELECT id, conversation_id, seq, role, text, citations, created_at, tenant, user_id
+            "SELECT id, conversation_id, seq, role, text, metadata, created_at, tenant, user_id
              FROM turns WHERE learnt_at IS NULL AND role = 'user' ORDER BY id LIMIT $1",
         )
         .bind(sql_limit(limit))
@@ -463,6 +476,115 @@ impl ChatLog for PostgresChatLog {
                 let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
                 let scope = chat_log::owner(BACKEND, &column("tenant")?, &column("user_id")?)?;
                 Ok((scope, turn(row).map_err(failed)?))
+            })
+            .collect()
+    }
+
+    async fn turn(&self, scope: &Scope, id: i64) -> Result<Option<Turn>, BackendError> {
+        let row = sqlx::query(
+            "SELECT id, conversation_id, seq, role, text, metadata, created_at FROM turns
+             WHERE id = $1 AND tenant = $2 AND user_id = $3",
+        )
+        .bind(id)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        row.as_ref().map(turn).transpose().map_err(failed)
+    }
+
+    async fn set_summary(
+        &self,
+        scope: &Scope,
+        id: &str,
+        summary: &str,
+        through_seq: i64,
+    ) -> Result<(), BackendError> {
+        let changed = sqlx::query(
+            "UPDATE conversations SET summary = $4, summarised_through = $5
+             WHERE id = $1 AND tenant = $2 AND user_id = $3",
+        )
+        .bind(id)
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(summary)
+        .bind(through_seq)
+        .execute(&self.pool)
+        .await
+        .map_err(failed)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(chat_log::no_conversation(BACKEND, scope, id));
+        }
+        Ok(())
+    }
+
+    async fn idle_conversations(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<(Scope, Conversation)>, BackendError> {
+        // Only a constant is formatted in.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CONVERSATION_COLUMNS}, tenant, user_id FROM conversations
+             WHERE status = 'open' AND COALESCE(last_message_at, created_at) < $1
+             ORDER BY COALESCE(last_message_at, created_at), id LIMIT $2"
+        )))
+        .bind(before.to_rfc3339())
+        .bind(sql_limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.iter()
+            .map(|row| {
+                let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
+                let scope = chat_log::owner(BACKEND, &column("tenant")?, &column("user_id")?)?;
+                Ok((scope, conversation(row).map_err(failed)?))
+            })
+            .collect()
+    }
+
+    async fn add_feedback(&self, scope: &Scope, feedback: &Feedback) -> Result<(), BackendError> {
+        sqlx::query(
+            "INSERT INTO feedback (tenant, user_id, turn_id, rating, comment, memory_ids, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(feedback.turn_id)
+        .bind(feedback.rating.as_str())
+        .bind(&feedback.comment)
+        .bind(serde_json::to_string(&feedback.memory_ids).unwrap_or_default())
+        .bind(&feedback.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(())
+    }
+
+    async fn feedback(&self, scope: &Scope, limit: usize) -> Result<Vec<Feedback>, BackendError> {
+        let rows = sqlx::query(
+            "SELECT turn_id, rating, comment, memory_ids, created_at FROM feedback
+             WHERE tenant = $1 AND user_id = $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .bind(sql_limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.iter()
+            .map(|row| {
+                let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
+                chat_log::feedback_of(
+                    BACKEND,
+                    row.try_get("turn_id").map_err(failed)?,
+                    &column("rating")?,
+                    row.try_get("comment").map_err(failed)?,
+                    &column("memory_ids")?,
+                    column("created_at")?,
+                )
             })
             .collect()
     }

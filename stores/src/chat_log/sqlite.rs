@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use twinlake_core::backend::api_keys::{ApiKey, ApiKeys};
 use twinlake_core::backend::chat_log::{
-    self, ChatLog, Conversation, ConversationChange, Role, Turn,
+    self, ChatLog, Conversation, ConversationChange, Feedback, Role, Turn,
 };
 use twinlake_core::backend::{BackendError, on_blocking_pool};
 use twinlake_core::{Scope, TenantId};
@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "0004_chat_pipeline.sql",
         sql: include_str!("../../migrations/sqlite/0004_chat_pipeline.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_conversation_memory.sql",
+        sql: include_str!("../../migrations/sqlite/0005_conversation_memory.sql"),
     },
 ];
 
@@ -150,13 +155,13 @@ impl ChatLog for SqliteChatLog {
         conversation_id: &str,
         role: Role,
         text: &str,
-        citations: &serde_json::Value,
+        metadata: &serde_json::Value,
     ) -> Result<Turn, BackendError> {
-        let (scope, conversation_id, text, citations) = (
+        let (scope, conversation_id, text, metadata) = (
             scope.clone(),
             conversation_id.to_string(),
             text.to_string(),
-            citations.clone(),
+            metadata.clone(),
         );
         self.with(move |conn| {
             let tx = conn.transaction().map_err(failed)?;
@@ -174,9 +179,9 @@ impl ChatLog for SqliteChatLog {
                 return Err(chat_log::no_conversation(BACKEND, &scope, &conversation_id));
             };
             tx.execute(
-                "INSERT INTO turns (conversation_id, tenant, user, seq, role, text, citations, created_at)
+                "INSERT INTO turns (conversation_id, tenant, user, seq, role, text, metadata, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![conversation_id, scope.tenant.as_str(), scope.user.as_str(), seq, role.as_str(), text, citations.to_string(), created_at],
+                params![conversation_id, scope.tenant.as_str(), scope.user.as_str(), seq, role.as_str(), text, metadata.to_string(), created_at],
             )
             .map_err(failed)?;
             let id = tx.last_insert_rowid();
@@ -187,7 +192,7 @@ impl ChatLog for SqliteChatLog {
                 seq,
                 role: role.as_str().into(),
                 text,
-                citations,
+                metadata,
                 created_at,
             })
         })
@@ -204,7 +209,7 @@ impl ChatLog for SqliteChatLog {
         self.with(move |conn| {
             let mut turns = all(
                 conn,
-                "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+                "SELECT id, conversation_id, seq, role, text, metadata, created_at FROM turns
                  WHERE tenant = ?1 AND user = ?2 AND conversation_id = ?3 ORDER BY seq DESC LIMIT ?4",
                 params![
                     scope.tenant.as_str(),
@@ -233,6 +238,8 @@ impl ChatLog for SqliteChatLog {
                 who,
             )
             .map_err(failed)?;
+            tx.execute("DELETE FROM feedback WHERE tenant = ?1 AND user = ?2", who)
+                .map_err(failed)?;
             tx.commit().map_err(failed)?;
             Ok(turns as u64)
         })
@@ -333,7 +340,7 @@ impl ChatLog for SqliteChatLog {
         self.with(move |conn| {
             all(
                 conn,
-                "SELECT id, conversation_id, seq, role, text, citations, created_at FROM turns
+                "SELECT id, conversation_id, seq, role, text, metadata, created_at FROM turns
                  WHERE tenant = ?1 AND user = ?2 AND conversation_id = ?3 AND seq > ?4
                  ORDER BY seq LIMIT ?5",
                 params![
@@ -387,13 +394,143 @@ impl ChatLog for SqliteChatLog {
         self.with(move |conn| {
             let rows = all(
                 conn,
-                "SELECT id, conversation_id, seq, role, text, citations, created_at, tenant, user
+                "SELECT id, conversation_id, seq, role, text, metadata, created_at, tenant, user
                  FROM turns WHERE learnt_at IS NULL AND role = 'user' ORDER BY id LIMIT ?1",
                 params![sql_limit(limit)],
                 |r| Ok((turn_of(r)?, r.get::<_, String>(7)?, r.get::<_, String>(8)?)),
             )?;
             rows.into_iter()
                 .map(|(turn, tenant, user)| Ok((chat_log::owner(BACKEND, &tenant, &user)?, turn)))
+                .collect()
+        })
+        .await
+    }
+
+    async fn turn(&self, scope: &Scope, id: i64) -> Result<Option<Turn>, BackendError> {
+        let scope = scope.clone();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT id, conversation_id, seq, role, text, metadata, created_at FROM turns
+                 WHERE id = ?1 AND tenant = ?2 AND user = ?3",
+                params![id, scope.tenant.as_str(), scope.user.as_str()],
+                turn_of,
+            )
+            .optional()
+            .map_err(failed)
+        })
+        .await
+    }
+
+    async fn set_summary(
+        &self,
+        scope: &Scope,
+        id: &str,
+        summary: &str,
+        through_seq: i64,
+    ) -> Result<(), BackendError> {
+        let (scope, id, summary) = (scope.clone(), id.to_string(), summary.to_string());
+        self.with(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE conversations SET summary = ?4, summarised_through = ?5
+                     WHERE id = ?1 AND tenant = ?2 AND user = ?3",
+                    params![
+                        id,
+                        scope.tenant.as_str(),
+                        scope.user.as_str(),
+                        summary,
+                        through_seq
+                    ],
+                )
+                .map_err(failed)?;
+            if changed == 0 {
+                return Err(chat_log::no_conversation(BACKEND, &scope, &id));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn idle_conversations(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<(Scope, Conversation)>, BackendError> {
+        self.with(move |conn| {
+            let rows = all(
+                conn,
+                &format!(
+                    "SELECT {CONVERSATION_COLUMNS}, tenant, user FROM conversations
+                     WHERE status = 'open' AND COALESCE(last_message_at, created_at) < ?1
+                     ORDER BY COALESCE(last_message_at, created_at), id LIMIT ?2"
+                ),
+                params![before.to_rfc3339(), sql_limit(limit)],
+                |r| {
+                    Ok((
+                        conversation_of(r)?,
+                        r.get::<_, String>(8)?,
+                        r.get::<_, String>(9)?,
+                    ))
+                },
+            )?;
+            rows.into_iter()
+                .map(|(c, tenant, user)| Ok((chat_log::owner(BACKEND, &tenant, &user)?, c)))
+                .collect()
+        })
+        .await
+    }
+
+    async fn add_feedback(&self, scope: &Scope, feedback: &Feedback) -> Result<(), BackendError> {
+        let (scope, feedback) = (scope.clone(), feedback.clone());
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO feedback (tenant, user, turn_id, rating, comment, memory_ids, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    scope.tenant.as_str(),
+                    scope.user.as_str(),
+                    feedback.turn_id,
+                    feedback.rating.as_str(),
+                    feedback.comment,
+                    serde_json::to_string(&feedback.memory_ids).unwrap_or_default(),
+                    feedback.created_at
+                ],
+            )
+            .map_err(failed)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn feedback(&self, scope: &Scope, limit: usize) -> Result<Vec<Feedback>, BackendError> {
+        let scope = scope.clone();
+        self.with(move |conn| {
+            let rows = all(
+                conn,
+                "SELECT turn_id, rating, comment, memory_ids, created_at FROM feedback
+                 WHERE tenant = ?1 AND user = ?2 ORDER BY id DESC LIMIT ?3",
+                params![scope.tenant.as_str(), scope.user.as_str(), sql_limit(limit)],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                },
+            )?;
+            rows.into_iter()
+                .map(|(turn_id, rating, comment, memory_ids, created_at)| {
+                    chat_log::feedback_of(
+                        BACKEND,
+                        turn_id,
+                        &rating,
+                        comment,
+                        &memory_ids,
+                        created_at,
+                    )
+                })
                 .collect()
         })
         .await
@@ -415,7 +552,8 @@ fn all<T>(
 }
 
 /// The columns [`conversation_of`] reads, in its order.
-const CONVERSATION_COLUMNS: &str = "id, title, status, created_at, last_message_at, last_seq";
+const CONVERSATION_COLUMNS: &str =
+    "id, title, status, created_at, last_message_at, last_seq, summary, summarised_through";
 
 fn conversation_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Conversation> {
     Ok(Conversation {
@@ -425,20 +563,22 @@ fn conversation_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Conversation> {
         created_at: r.get(3)?,
         last_message_at: r.get(4)?,
         turns: r.get(5)?,
+        summary: r.get(6)?,
+        summarised_through: r.get(7)?,
     })
 }
 
 /// A turn from a row whose first seven columns are
-/// `id, conversation_id, seq, role, text, citations, created_at`.
+/// `id, conversation_id, seq, role, text, metadata, created_at`.
 fn turn_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Turn> {
-    let citations: String = r.get(5)?;
+    let metadata: String = r.get(5)?;
     Ok(Turn {
         id: r.get(0)?,
         conversation_id: r.get(1)?,
         seq: r.get(2)?,
         role: r.get(3)?,
         text: r.get(4)?,
-        citations: serde_json::from_str(&citations).unwrap_or_default(),
+        metadata: serde_json::from_str(&metadata).unwrap_or_default(),
         created_at: r.get(6)?,
     })
 }

@@ -155,7 +155,7 @@ impl Reader {
             sentence,
             polarity,
             confidence,
-            importance: kind.default_importance(),
+            importance: kind.importance_from(episode.source_kind),
             source_kind: episode.source_kind,
             episodes: vec![episode.episode_id.clone()],
             session: episode.conversation_id.clone(),
