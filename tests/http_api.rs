@@ -113,7 +113,7 @@ fn health_search_chat_and_errors_over_http() {
         json!({"message": "hi", "conversation_id": "nope"}),
         key,
     );
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 404, "an unknown conversation is not found: {body}");
 
     // While the server holds the data dir, a second process is told why it cannot open it.
     let out = run(twinlake(dir.path()).args(["search", "--user", "alice", "x"]));

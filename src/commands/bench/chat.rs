@@ -57,6 +57,8 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
 
     let (mut turn_ms, mut learnt_ms, mut upload_ms) = (Vec::new(), Vec::new(), Vec::new());
+    // Who answered each turn: the extractive composer, or `[llm]`'s model.
+    let mut answered_by: std::collections::BTreeMap<String, usize> = Default::default();
     for n in 0..args.turns {
         let user = USERS[n % USERS.len()];
         let (sentence, code) = fact(n);
@@ -67,7 +69,10 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
             .send()
             .await?;
         anyhow::ensure!(reply.status().is_success(), "chat: {}", reply.status());
+        let reply: serde_json::Value = reply.json().await?;
         turn_ms.push(sent.elapsed().as_secs_f64() * 1e3);
+        let who = reply["answered_by"].as_str().unwrap_or("?").to_string();
+        *answered_by.entry(who).or_default() += 1;
         learnt_ms.push(until_found(&http, &base, user, &code, sent).await? * 1e3);
 
         let (sentence, code) = fact(n + args.turns);
@@ -100,13 +105,18 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         args.turns, args.turns
     );
     println!("  {:<36} {:>8} {:>8} {:>8}", "ms", "p50", "p95", "max");
-    row("chat turn (extractive reply)", &turn_ms);
+    let who: Vec<String> = answered_by
+        .iter()
+        .map(|(who, n)| format!("{who} x{n}"))
+        .collect();
+    row("chat turn (whole reply)", &turn_ms);
     row("chat turn: write to retrievable", &learnt_ms);
     row("upload of the same words: to found", &upload_ms);
     println!(
         "  ratio write-to-retrievable / upload, p50: {:.2}x",
         quantile(&learnt_ms, 0.5) / quantile(&upload_ms, 0.5)
     );
+    println!("  replies answered by: {}", who.join(", "));
     Ok(())
 }
 

@@ -4,6 +4,11 @@
 //! can be replicated behind a load balancer, instead of each loading the
 //! model. It embeds with the same code as the in-process embedder, so both
 //! give the same vectors.
+//!
+//! Built with the `local-llm` feature, it also serves a local language
+//! model (a GGUF file, through llama.cpp) behind an OpenAI-compatible
+//! `POST /v1/chat/completions` ([`completions`]), so the twin's `[llm]`
+//! can point at a model on the same machine, offline.
 
 use std::sync::Arc;
 
@@ -18,6 +23,11 @@ use twinlake_stores::embedder::sidecar::{
 };
 
 use crate::ServingError;
+
+#[cfg(feature = "local-llm")]
+pub mod completions;
+#[cfg(feature = "local-llm")]
+pub mod generator;
 
 /// The most texts one request may embed.
 pub const MAX_INPUTS: usize = 2048;
@@ -97,12 +107,9 @@ async fn embeddings(
     }))
 }
 
-/// Serves the sidecar on `listener` until ctrl-c.
-pub async fn serve(
-    model: Arc<InProcess>,
-    listener: tokio::net::TcpListener,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(model))
+/// Serves `app` (the sidecar's routes) on `listener` until ctrl-c.
+pub async fn serve(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
