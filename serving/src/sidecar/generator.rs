@@ -14,8 +14,8 @@ use std::path::Path;
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::model::params::LlamaModelParams;
-use llama_cpp_2::model::{AddBos, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 
 /// Tokens of context: the prompt and the answer together.
@@ -70,10 +70,8 @@ impl Generator {
             .model
             .new_context(&self.backend, params)
             .map_err(failed)?;
-        let mut tokens = self
-            .model
-            .str_to_token(prompt, AddBos::Always)
-            .map_err(failed)?;
+        let vocab = self.model.vocab();
+        let mut tokens = vocab.tokenize(prompt.as_bytes(), true, false);
         let room = CONTEXT_TOKENS as usize;
         if tokens.is_empty() {
             return Err(GeneratorError("the prompt is empty".into()));
@@ -99,15 +97,17 @@ impl Generator {
             }
             let token = sampler.sample(&ctx, batch.n_tokens() - 1);
             sampler.accept(token);
-            if self.model.is_eog_token(token) {
+            if vocab.is_eog(token) {
                 break;
             }
-            // Control tokens have no text.
-            let piece = self
-                .model
-                .token_to_piece(token, &mut decoder, false, None)
-                .unwrap_or_default();
-            text.push_str(&piece);
+            // Control tokens have no text; a character split across
+            // tokens waits in the decoder for its last byte.
+            let bytes = vocab.token_to_piece(token, false, None);
+            let most = decoder
+                .max_utf8_buffer_length(bytes.len())
+                .unwrap_or(bytes.len() * 4);
+            text.reserve(most);
+            let _ = decoder.decode_to_string(&bytes, &mut text, false);
             if let Some(at) = stops.iter().filter_map(|s| text.find(s)).min() {
                 text.truncate(at);
                 break;

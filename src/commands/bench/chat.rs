@@ -88,6 +88,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let _ = stop.send(());
     serving.await??;
     learner.abort();
+    // The learner's hold on the stores goes before their folder does.
+    let _ = learner.await;
+    drop(state);
 
     for figures in [&mut turn_ms, &mut learnt_ms, &mut upload_ms] {
         figures.sort_by(f64::total_cmp);

@@ -57,6 +57,8 @@ pub(crate) fn scratch_config(config: &Config, dir: &std::path::Path) -> Config {
     scratch.model = config.model.clone();
     scratch.ingest = config.ingest.clone();
     scratch.tenant = config.tenant.clone();
+    // A bench of chat measures the configured answerer.
+    scratch.llm = config.llm.clone();
     scratch
 }
 
