@@ -227,28 +227,9 @@ pub fn compose(question: &str, hits: &[SearchHit]) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twinlake_core::record::SourceKind;
 
     fn hit(id: &str, text: &str) -> SearchHit {
-        SearchHit {
-            rank: 1,
-            score: 1.0,
-            bm25: None,
-            dense: None,
-            chunk_id: id.into(),
-            episode_id: "e".into(),
-            text: text.into(),
-            source: SourceRef {
-                uri: format!("/{id}.md"),
-                byte_start: 0,
-                byte_end: 1,
-                page: None,
-                message_id: None,
-                line: None,
-            },
-            source_kind: SourceKind::Markdown,
-            author: None,
-        }
+        SearchHit::for_test(id, "e", text, 1.0)
     }
 
     #[test]

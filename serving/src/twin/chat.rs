@@ -61,15 +61,16 @@ pub async fn chat(
         },
         None => None,
     };
-    let (conversation_id, history, summary) = match open {
+    let (conversation_id, history, summary, summarised_through) = match open {
         Some(found) => {
             let history = log.turns(scope, &found.id, HISTORY).await?;
-            (found.id, history, found.summary)
+            (found.id, history, found.summary, found.summarised_through)
         }
         None => (
             log.start_conversation(scope, message).await?,
             Vec::new(),
             None,
+            0,
         ),
     };
     let user_turn = log
@@ -101,8 +102,9 @@ pub async fn chat(
             &metadata,
         )
         .await?;
-    if let Some(now) = log.conversation(scope, &conversation_id).await?
-        && summary::due(&now, twin_turn.seq)
+    // The conversation is read again only when a summary is due.
+    if summary::due(summarised_through, twin_turn.seq)
+        && let Some(now) = log.conversation(scope, &conversation_id).await?
     {
         summary::summarise(log, scope, &now, Breakpoint::Turns).await?;
     }

@@ -13,6 +13,8 @@
 //! - `off_voice`: the language model's voice instructions say how many
 //!   replies were off and quote the latest comments ([`VoiceNotes`]).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use twinlake_core::Scope;
 use twinlake_core::backend::Role;
@@ -45,13 +47,18 @@ pub struct VoiceNotes {
 /// Lowers the confidence of every memory that replies rated `incorrect`
 /// in `given` drew on.
 pub fn adjust_confidence(memories: &mut [Memory], given: &[Feedback]) {
+    let mut wrong: HashMap<&str, i32> = HashMap::new();
+    for f in given.iter().filter(|f| f.rating == Rating::Incorrect) {
+        for id in &f.memory_ids {
+            *wrong.entry(id.as_str()).or_default() += 1;
+        }
+    }
+    if wrong.is_empty() {
+        return;
+    }
     for m in memories.iter_mut() {
-        let wrong = given
-            .iter()
-            .filter(|f| f.rating == Rating::Incorrect && f.memory_ids.contains(&m.memory_id))
-            .count();
-        if wrong > 0 {
-            let factor = INCORRECT_FACTOR.powi(wrong.min(64) as i32);
+        if let Some(&times) = wrong.get(m.memory_id.as_str()) {
+            let factor = INCORRECT_FACTOR.powi(times.min(64));
             m.confidence = (m.confidence * factor).max(MIN_CONFIDENCE.min(m.confidence));
         }
     }

@@ -389,25 +389,7 @@ mod tests {
     }
 
     fn passage(episode: &str, score: f32) -> SearchHit {
-        SearchHit {
-            rank: 1,
-            score,
-            bm25: None,
-            dense: Some(score),
-            chunk_id: format!("chunk-{episode}"),
-            episode_id: episode.into(),
-            text: String::new(),
-            source: twinlake_core::record::SourceRef {
-                uri: "/notes.md".into(),
-                byte_start: 0,
-                byte_end: 0,
-                page: None,
-                message_id: None,
-                line: None,
-            },
-            source_kind: SourceKind::Markdown,
-            author: None,
-        }
+        SearchHit::for_test(&format!("chunk-{episode}"), episode, "", score)
     }
 
     #[test]

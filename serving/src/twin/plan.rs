@@ -229,34 +229,34 @@ async fn facts(
     names.truncate(NAMES_LOOKED_UP);
     let graph = &state.backends.graph;
     let window = (now - FACT_WINDOW_US, now);
-    let mut seen: HashSet<String> = HashSet::new();
+    let (mut entities, mut facts): (HashSet<String>, HashSet<String>) = Default::default();
     let mut found: Vec<Fact> = Vec::new();
     for wanted in &names {
         let Some(entity) = graph.find(scope, wanted).await? else {
             continue;
         };
-        if !seen.insert(entity.entity_id.clone()) {
+        if !entities.insert(entity.entity_id.clone()) {
             continue;
         }
         for step in graph
             .neighbours(scope, &entity.entity_id, 1, Some(window))
             .await?
         {
-            if found.iter().all(|f| f.fact_id != step.via.fact_id) {
+            if facts.insert(step.via.fact_id.clone()) {
                 found.push(step.via);
             }
         }
     }
     let wanted = terms(question);
-    let shared = |f: &Fact| {
+    // Most shared words first, then the latest, then by id.
+    found.sort_by_cached_key(|f| {
         let have = terms(&f.text);
-        wanted.iter().filter(|w| have.contains(w)).count()
-    };
-    found.sort_by(|a, b| {
-        shared(b)
-            .cmp(&shared(a))
-            .then(b.valid_at_us.cmp(&a.valid_at_us))
-            .then_with(|| a.fact_id.cmp(&b.fact_id))
+        let shared = wanted.iter().filter(|w| have.contains(w)).count();
+        (
+            std::cmp::Reverse(shared),
+            std::cmp::Reverse(f.valid_at_us),
+            f.fact_id.clone(),
+        )
     });
     found.truncate(FACTS);
     Ok(found)

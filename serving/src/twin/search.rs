@@ -71,6 +71,33 @@ pub struct SearchHit {
     pub author: Option<String>,
 }
 
+#[cfg(test)]
+impl SearchHit {
+    /// A hit for tests: chunk `id` of `episode` (file `/{id}.md`) with
+    /// `text` and fused `score`.
+    pub(crate) fn for_test(id: &str, episode: &str, text: &str, score: f32) -> Self {
+        SearchHit {
+            rank: 1,
+            score,
+            bm25: None,
+            dense: None,
+            chunk_id: id.into(),
+            episode_id: episode.into(),
+            text: text.into(),
+            source: SourceRef {
+                uri: format!("/{id}.md"),
+                byte_start: 0,
+                byte_end: 1,
+                page: None,
+                message_id: None,
+                line: None,
+            },
+            source_kind: SourceKind::Markdown,
+            author: None,
+        }
+    }
+}
+
 /// The `k` best chunks of `scope` for `query`.
 pub async fn search(
     backends: &Backends,

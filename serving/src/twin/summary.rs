@@ -1,6 +1,6 @@
 //! Conversation summaries, made at breakpoints: every [`EVERY`] turns, on
 //! request, when a conversation is closed (archived, or idle for
-//! [`IDLE`]), and after a decision. Each summary extends the previous
+//! [`IDLE`]). Each summary extends the previous
 //! one: the turns since it was made are summarised
 //! ([`twinlake_udfs::extract::summary::summarize`], the same extractive
 //! summariser distillation uses) and appended, and the oldest sentences
@@ -43,14 +43,12 @@ pub enum Breakpoint {
     Requested,
     /// The conversation was closed.
     Closed,
-    /// A decision was recorded in it.
-    Decision,
 }
 
-/// Whether `conversation`, whose last turn is `last_seq`, is due a summary
-/// for its turn count.
-pub fn due(conversation: &Conversation, last_seq: i64) -> bool {
-    last_seq - conversation.summarised_through >= EVERY
+/// Whether a conversation summarised through turn `summarised_through`,
+/// whose last turn is `last_seq`, is due a summary for its turn count.
+pub fn due(summarised_through: i64, last_seq: i64) -> bool {
+    last_seq - summarised_through >= EVERY
 }
 
 /// Whether `conversation` has been idle for [`IDLE`] at `now`.
@@ -275,8 +273,8 @@ mod tests {
         assert!(idle(&conversation(None, at(7)), now));
         assert!(!idle(&conversation(None, at(1)), now));
         let mut c = conversation(None, at(1));
-        assert!(!due(&c, 19) && due(&c, 20));
+        assert!(!due(c.summarised_through, 19) && due(c.summarised_through, 20));
         c.summarised_through = 20;
-        assert!(!due(&c, 39) && due(&c, 40));
+        assert!(!due(c.summarised_through, 39) && due(c.summarised_through, 40));
     }
 }

@@ -207,6 +207,12 @@ fn conversation(row: &PgRow) -> Result<Conversation, sqlx::Error> {
     })
 }
 
+/// The owner a row's `tenant` and `user_id` columns name.
+fn owner_of(row: &PgRow) -> Result<Scope, BackendError> {
+    let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
+    chat_log::owner(BACKEND, &column("tenant")?, &column("user_id")?)
+}
+
 fn turn(row: &PgRow) -> Result<Turn, sqlx::Error> {
     let metadata: String = row.try_get("metadata")?;
     Ok(Turn {
@@ -472,11 +478,7 @@ impl ChatLog for PostgresChatLog {
         .await
         .map_err(failed)?;
         rows.iter()
-            .map(|row| {
-                let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
-                let scope = chat_log::owner(BACKEND, &column("tenant")?, &column("user_id")?)?;
-                Ok((scope, turn(row).map_err(failed)?))
-            })
+            .map(|row| Ok((owner_of(row)?, turn(row).map_err(failed)?)))
             .collect()
     }
 
@@ -537,11 +539,7 @@ impl ChatLog for PostgresChatLog {
         .await
         .map_err(failed)?;
         rows.iter()
-            .map(|row| {
-                let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
-                let scope = chat_log::owner(BACKEND, &column("tenant")?, &column("user_id")?)?;
-                Ok((scope, conversation(row).map_err(failed)?))
-            })
+            .map(|row| Ok((owner_of(row)?, conversation(row).map_err(failed)?)))
             .collect()
     }
 
