@@ -62,6 +62,9 @@ enum Command {
     /// Run a batch job.
     #[command(subcommand)]
     Job(commands::job::Job),
+    /// Projects and their proposals: recommend, choose, coordinate.
+    #[command(subcommand)]
+    Project(commands::project::Project),
     /// Measure speed and memory.
     #[command(subcommand)]
     Bench(commands::bench::Bench),
@@ -123,6 +126,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Episodes(args) => commands::episodes::run(&config, args).await,
         Command::Serve(args) => commands::serve::run(&config, args).await,
         Command::Keys(keys) => commands::keys::run(&config, keys).await,
+        Command::Project(project) => commands::project::run(&config, project).await,
         Command::Sidecar(args) => commands::sidecar::run(&config, args).await,
         Command::Job(job) => commands::job::run(&config, job).await,
         Command::Bench(bench) => commands::bench::run(&config, bench).await,

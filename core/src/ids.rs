@@ -87,6 +87,17 @@ name_id!(
     "user"
 );
 
+name_id!(
+    /// A project of one tenant's members ([`crate::project`]).
+    ProjectId,
+    "project"
+);
+name_id!(
+    /// A proposal of a project: a question its members decide.
+    ProposalId,
+    "proposal"
+);
+
 /// The tenant and user every read and write is scoped to. No store call
 /// exists without one, so one user's data cannot reach another's results.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -8,6 +8,8 @@
 //!   (one ingested unit of footprint) and its [`record::Chunk`]s — with the
 //!   [`record::SourceRef`] that ties each back to its origin.
 //! - [`memory`]: memories, entities and graph facts distilled from episodes.
+//! - [`project`]: projects of members, their proposals, choices and the
+//!   twins' recommendations.
 //! - [`schema`]: their Arrow schemas and conversions, the shape of the lake's tables.
 //! - [`config`]: one TOML file, overridden by `TWINLAKE_*` environment variables,
 //!   that picks each backend by URL.
@@ -26,8 +28,9 @@ pub mod ids;
 pub mod lake;
 pub mod memory;
 pub mod panics;
+pub mod project;
 pub mod record;
 pub mod schema;
 
 pub use error::CoreError;
-pub use ids::{ContentHash, Scope, TenantId, UserId};
+pub use ids::{ContentHash, ProjectId, ProposalId, Scope, TenantId, UserId};

@@ -61,6 +61,9 @@ pub enum SourceKind {
     /// A turn of a LoCoMo-style conversation.
     #[serde(rename = "locomo")]
     Locomo,
+    /// A member's recorded choice on a project's proposal.
+    #[serde(rename = "decision")]
+    Decision,
 }
 
 impl SourceKind {
@@ -81,6 +84,7 @@ impl SourceKind {
         SourceKind::LinkedIn,
         SourceKind::Generic,
         SourceKind::Locomo,
+        SourceKind::Decision,
     ];
 
     /// The stable lowercase name stored in the lake and indexes.
@@ -101,6 +105,7 @@ impl SourceKind {
             SourceKind::LinkedIn => "linkedin",
             SourceKind::Generic => "generic",
             SourceKind::Locomo => "locomo",
+            SourceKind::Decision => "decision",
         }
     }
 

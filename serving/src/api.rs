@@ -25,7 +25,9 @@ use twinlake_stores::Backends;
 use crate::auth::authenticate;
 use crate::limits::{RateLimiter, deadline, rate_limit};
 use crate::metrics::Metrics;
-use crate::routes::{chat, console, conversations, feedback, memories, metrics, openapi, search};
+use crate::routes::{
+    chat, console, conversations, feedback, memories, metrics, openapi, projects, search,
+};
 use crate::twin::answerer::{self, Answerer};
 use crate::twin::learn::ChatLearner;
 use crate::{ServingError, access_log, browser, rejection, upload};
@@ -135,6 +137,29 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/twin/{user}/graph", get(memories::graph_handler))
         .route("/metrics", get(metrics::metrics_handler))
+        .route("/projects", post(projects::new_project_handler))
+        .route("/projects/{project}", get(projects::project_handler))
+        .route(
+            "/projects/{project}/proposals",
+            post(projects::new_proposal_handler),
+        )
+        .route("/proposals/open", get(projects::open_proposals_handler))
+        .route(
+            "/proposals/{proposal}/status",
+            get(projects::status_handler),
+        )
+        .route(
+            "/proposals/{proposal}/choice",
+            post(projects::choice_handler),
+        )
+        .route(
+            "/proposals/{proposal}/coordinate",
+            post(projects::coordinate_handler),
+        )
+        .route(
+            "/recommendations/generate",
+            post(projects::generate_handler),
+        )
         .route_layer(from_fn_with_state(request_deadline, deadline))
         .merge(upload)
         .merge(socket)

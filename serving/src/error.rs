@@ -81,6 +81,9 @@ impl ServingError {
             | ServingError::Backend(twinlake_core::backend::BackendError::NotFound { .. }) => {
                 StatusCode::NOT_FOUND
             }
+            ServingError::Backend(twinlake_core::backend::BackendError::Conflict { .. }) => {
+                StatusCode::CONFLICT
+            }
             ServingError::Backend(twinlake_core::backend::BackendError::Unavailable { .. }) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

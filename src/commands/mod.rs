@@ -8,6 +8,7 @@ pub mod job;
 pub mod keys;
 pub mod memory;
 pub mod pipeline;
+pub mod project;
 pub mod query;
 pub mod serve;
 pub mod sidecar;

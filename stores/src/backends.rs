@@ -12,7 +12,7 @@ use tokenizers::Tokenizer;
 use tokio::sync::OnceCell;
 use twinlake_core::CoreError;
 use twinlake_core::backend::{
-    ApiKeys, BackendError, Bus, ChatLog, Embedder, GraphStore, TextIndex, VectorIndex,
+    ApiKeys, BackendError, Bus, ChatLog, Embedder, GraphStore, Projects, TextIndex, VectorIndex,
 };
 use twinlake_core::config::{Config, split_url};
 use twinlake_core::lake::Lake;
@@ -37,6 +37,8 @@ pub struct Backends {
     pub chat_log: Arc<dyn ChatLog>,
     /// The API keys, in the relational store.
     pub api_keys: Arc<dyn ApiKeys>,
+    /// Projects and their proposals, in the relational store.
+    pub projects: Arc<dyn Projects>,
     /// The knowledge graph.
     pub graph: Arc<dyn GraphStore>,
     /// The zone of times an export gives without one (`ingest.time_zone`).
@@ -92,6 +94,7 @@ impl Backends {
             text,
             chat_log: relational.chat_log,
             api_keys: relational.api_keys,
+            projects: relational.projects,
             graph,
             local_zone,
             indexes_outdated,

@@ -44,6 +44,15 @@ async fn postgres_passes_the_chat_log_contract() {
 }
 
 #[tokio::test]
+async fn postgres_passes_the_projects_contract() {
+    let schema = fresh_schema("projects");
+    let url = format!("{}?schema={schema}", server());
+    let store = PostgresChatLog::connect(&url).await.unwrap();
+    twinlake_core::contract::projects::projects(std::sync::Arc::new(store)).await;
+    drop_schema(&schema).await;
+}
+
+#[tokio::test]
 async fn postgres_passes_the_api_key_contract() {
     let schema = fresh_schema("keys");
     let url = format!("{}?schema={schema}", server());

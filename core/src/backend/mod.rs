@@ -13,6 +13,8 @@
 //! - [`ChatLog`] ([`chat_log`]): the relational store's conversations and
 //!   their turns, the ordered audit trail of chats with twins.
 //! - [`ApiKeys`] ([`api_keys`]): the relational store's API keys, hashed.
+//! - [`Projects`] ([`projects`]): the relational store's projects,
+//!   proposals, choices and recommendations.
 //! - [`GraphStore`] ([`graph`]): the temporal knowledge graph, in the lake's
 //!   tables or a graph database.
 //! - [`Embedder`] ([`embedder`]): the sentence-embedding model, in process
@@ -29,6 +31,7 @@ pub mod chat_log;
 pub mod embedder;
 pub mod graph;
 pub mod index;
+pub mod projects;
 
 pub use api_keys::{ApiKey, ApiKeys, Reach};
 pub use bus::{Bus, Delivery, Producer, Source};
@@ -36,6 +39,7 @@ pub use chat_log::{ChatLog, Role, Turn};
 pub use embedder::Embedder;
 pub use graph::{GraphStore, Neighbour};
 pub use index::{ChunkHit, ChunkIndex, TextIndex, VectorIndex};
+pub use projects::Projects;
 
 /// An error raised by a backend implementation.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,9 @@ pub enum BackendError {
     /// What the call names does not exist in the caller's scope.
     #[error("{backend}: {what}")]
     NotFound { backend: &'static str, what: String },
+    /// What the call would create exists already.
+    #[error("{backend}: {what}")]
+    Conflict { backend: &'static str, what: String },
     /// The server could not be reached or did not answer in time.
     #[error("{backend}: {url} is unavailable: {message}")]
     Unavailable {

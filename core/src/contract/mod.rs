@@ -8,6 +8,7 @@
 //! - [`chat_log`]: the relational store's conversations and turns.
 //! - [`api_keys`]: the relational store's API keys.
 //! - [`graph`]: the knowledge graph's store.
+//! - [`projects`]: the relational store's projects and proposals.
 //! - [`crate::lake::contract`]: the lake's object store.
 
 pub mod api_keys;
@@ -15,6 +16,7 @@ pub mod bus;
 pub mod chat_log;
 pub mod graph;
 pub mod index;
+pub mod projects;
 
 use crate::Scope;
 use crate::record::{Chunk, SourceKind, SourceRef};

@@ -150,13 +150,17 @@ impl<'a> Resolver<'a> {
 }
 
 /// Entities and facts of `scope`'s footprint: the user and their twin,
-/// the documents they authored and the known entities those mention, and
-/// one fact per memory (not summaries or style).
+/// the documents they authored and the known entities those mention, one
+/// fact per memory (not summaries or style), and their choices on
+/// projects' proposals: (User)-[:MEMBER_OF]->(Project),
+/// (User)-[:CHOSE]->(Vote)-[:ON]->(Proposal), a vote valid until the
+/// member's next choice on the same proposal.
 pub fn build(
     scope: &Scope,
     user_name: &str,
     memories: &[Memory],
     documents: &[(&Episode, &str)],
+    decisions: &[&Episode],
     members: &Members,
 ) -> GraphParts {
     let mut full_names: HashMap<String, Vec<String>> = HashMap::new();
@@ -188,7 +192,8 @@ pub fn build(
                     text: String,
                     m: Option<&Memory>,
                     sources: Vec<String>,
-                    valid: i64| {
+                    valid: i64,
+                    until: Option<i64>| {
         let first = sources.first().cloned().unwrap_or_default();
         let id = ContentHash::of_parts(&[
             from.as_bytes(),
@@ -206,7 +211,7 @@ pub fn build(
             to,
             text,
             valid_at_us: valid,
-            invalid_at_us: m.and_then(|m| m.invalid_at_us),
+            invalid_at_us: until.or(m.and_then(|m| m.invalid_at_us)),
             memory_id: m.map(|m| m.memory_id.clone()),
             source_episodes: sources,
         });
@@ -226,6 +231,7 @@ pub fn build(
         None,
         Vec::new(),
         first_seen,
+        None,
     );
     for m in memories {
         let Some(kind) = object_kind(m) else { continue };
@@ -249,6 +255,63 @@ pub fn build(
             Some(m),
             m.source_episodes.clone(),
             m.valid_at_us,
+            None,
+        );
+    }
+    // Choices: the project and the proposal are nodes every member's graph
+    // shares (their ids derive from the tenant); each vote is the member's.
+    let mut member_of: HashSet<String> = HashSet::new();
+    for (i, e) in decisions.iter().enumerate() {
+        let (Some(project), Some(proposal)) = (e.meta.get("project"), e.meta.get("proposal"))
+        else {
+            continue;
+        };
+        let project_node = r.resolve(EntityKind::Project, project);
+        let proposal_node = r.resolve(EntityKind::Proposal, proposal);
+        let vote = r.resolve(
+            EntityKind::Vote,
+            &format!(
+                "{user_name}'s choice on {proposal} ({})",
+                short(&e.episode_id)
+            ),
+        );
+        let sources = vec![e.episode_id.clone()];
+        let next = decisions[i + 1..]
+            .iter()
+            .filter(|later| later.meta.get("proposal") == Some(proposal))
+            .map(|later| later.occurred_at_us)
+            .find(|t| *t > e.occurred_at_us);
+        if member_of.insert(project_node.clone()) {
+            fact(
+                user.clone(),
+                "MEMBER_OF",
+                project_node,
+                format!("{user_name} is a member of project {project}."),
+                None,
+                sources.clone(),
+                e.occurred_at_us,
+                None,
+            );
+        }
+        fact(
+            user.clone(),
+            "CHOSE",
+            vote.clone(),
+            e.text.clone().unwrap_or_default(),
+            None,
+            sources.clone(),
+            e.occurred_at_us,
+            next,
+        );
+        fact(
+            vote,
+            "ON",
+            proposal_node,
+            format!("{user_name}'s choice is on proposal {proposal}."),
+            None,
+            sources,
+            e.occurred_at_us,
+            next,
         );
     }
     // Documents: who wrote them and which known people, places and orgs
@@ -291,6 +354,7 @@ pub fn build(
             None,
             sources.clone(),
             episode.occurred_at_us,
+            None,
         );
         let mut seen = HashSet::new();
         for (name, id) in &known {
@@ -303,6 +367,7 @@ pub fn build(
                     None,
                     sources.clone(),
                     episode.occurred_at_us,
+                    None,
                 );
             }
         }
@@ -407,8 +472,66 @@ mod tests {
                 Some(50),
             ),
         ];
-        let parts = build(&scope(), "Alice Martin", &memories, &[], &members);
+        let parts = build(&scope(), "Alice Martin", &memories, &[], &[], &members);
         MemoryGraph::new(parts.entities, parts.facts)
+    }
+
+    #[test]
+    fn choices_link_the_member_to_the_project_and_a_vote_on_the_proposal() {
+        let choice = |id: &str, at: i64, option: &str| {
+            let mut e = Episode::document(&scope(), id, "project/harbor/trip", 1);
+            e.source_kind = twinlake_core::record::SourceKind::Decision;
+            e.occurred_at_us = at;
+            e.text = Some(format!("For the trip, I chose {option}."));
+            e.meta = [("project", "harbor"), ("proposal", "trip")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            e
+        };
+        let (first, second) = (
+            choice("e1", 10, "Lisbon"),
+            choice("e2", 20, "the Dolomites"),
+        );
+        let parts = build(
+            &scope(),
+            "Alice Martin",
+            &[],
+            &[],
+            &[&first, &second],
+            &Members::default(),
+        );
+        let count = |relation: &str| {
+            parts
+                .facts
+                .iter()
+                .filter(|f| f.relation == relation)
+                .count()
+        };
+        assert_eq!((count("MEMBER_OF"), count("CHOSE"), count("ON")), (1, 2, 2));
+        let chose: Vec<&Fact> = parts
+            .facts
+            .iter()
+            .filter(|f| f.relation == "CHOSE")
+            .collect();
+        // The first vote held until the second choice; the second holds.
+        assert_eq!(chose[0].invalid_at_us, Some(20));
+        assert_eq!(chose[1].invalid_at_us, None);
+        assert!(chose[1].text.contains("Dolomites"));
+        let kinds: Vec<EntityKind> = parts.entities.iter().map(|e| e.kind).collect();
+        for kind in [EntityKind::Project, EntityKind::Proposal, EntityKind::Vote] {
+            assert!(kinds.contains(&kind), "{kind:?} missing: {kinds:?}");
+        }
+        // Another member's choice lands on the same project node.
+        let bob = Scope::parse("t", "bob").unwrap();
+        let theirs = build(&bob, "Bob Stone", &[], &[], &[&first], &Members::default());
+        let project_of = |p: &GraphParts| {
+            p.entities
+                .iter()
+                .find(|e| e.kind == EntityKind::Project)
+                .map(|e| e.entity_id.clone())
+        };
+        assert_eq!(project_of(&parts), project_of(&theirs));
     }
 
     #[test]

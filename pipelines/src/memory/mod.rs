@@ -40,9 +40,15 @@ pub struct Distilled {
     pub episodes: usize,
 }
 
-/// Whether episodes of `kind` are messages of a conversation.
+/// Whether episodes of `kind` are messages of a conversation. A recorded
+/// choice is not: its words are the server's, so they neither make
+/// summaries nor shape the voice.
 fn is_message(kind: SourceKind) -> bool {
-    !kind.is_document() && !matches!(kind, SourceKind::LinkedIn | SourceKind::Calendar)
+    !kind.is_document()
+        && !matches!(
+            kind,
+            SourceKind::LinkedIn | SourceKind::Calendar | SourceKind::Decision
+        )
 }
 
 /// The user's display name: the name their own messages carry most often,
@@ -117,11 +123,16 @@ pub fn distill(
         .filter(|e| e.source_kind.is_document())
         .filter_map(|e| text_of(e, texts).map(|t| (e, t)))
         .collect();
+    let decisions: Vec<&Episode> = episodes
+        .iter()
+        .filter(|e| e.source_kind == SourceKind::Decision)
+        .collect();
     let graph = graph::build(
         options.scope,
         &user_name,
         &memories,
         &documents,
+        &decisions,
         options.members,
     );
     Distilled {

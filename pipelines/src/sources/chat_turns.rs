@@ -9,11 +9,10 @@
 //! that stopped before marking it learnt publishes it again when it
 //! starts) is stored once.
 
-use base64::Engine as _;
 use twinlake_core::Scope;
 use twinlake_core::backend::Turn;
 
-use super::files::{FileEnvelope, ReadOptions};
+use super::files::FileEnvelope;
 
 /// The format name of chat turns ([`twinlake_udfs::parse::Format::TwinChat`]).
 pub const FORMAT: &str = "twin_chat";
@@ -33,18 +32,18 @@ pub fn envelope(scope: &Scope, turn: &Turn) -> FileEnvelope {
         "timestamp": turn.created_at,
         "text": turn.text,
     });
-    let bytes = line.to_string().into_bytes();
-    FileEnvelope {
-        size: Some(bytes.len() as u64),
-        content_base64: Some(base64::engine::general_purpose::STANDARD.encode(&bytes)),
-        options: ReadOptions::format(FORMAT),
-        ..FileEnvelope::new(scope.clone(), uri(&turn.conversation_id))
-    }
+    FileEnvelope::carrying(
+        scope.clone(),
+        uri(&turn.conversation_id),
+        FORMAT,
+        line.to_string().as_bytes(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
     use twinlake_udfs::parse::{self, Format, ParseContext, Parsed};
 
     #[tokio::test]

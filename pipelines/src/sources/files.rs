@@ -95,6 +95,18 @@ impl FileEnvelope {
         }
     }
 
+    /// An envelope of `scope`'s entries from `uri` carrying `bytes` of
+    /// format `format` itself: what the server publishes of its own
+    /// records (chat turns, choices).
+    pub fn carrying(scope: Scope, uri: impl Into<String>, format: &str, bytes: &[u8]) -> Self {
+        FileEnvelope {
+            size: Some(bytes.len() as u64),
+            content_base64: Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            options: ReadOptions::format(format),
+            ..FileEnvelope::new(scope, uri)
+        }
+    }
+
     /// Encodes the envelope as a bus payload.
     pub fn to_payload(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("envelopes serialise")

@@ -5,9 +5,11 @@
 //! [`Input`]s: a file's bytes ([`files`]), or the pages of a website
 //! fetched over HTTP ([`website`]). A Kafka topic of envelopes is one more
 //! source of the same records, and the turns a person says to their twin
-//! are one more ([`chat_turns`]).
+//! are one more ([`chat_turns`]), and so are the choices they record on
+//! their projects' proposals ([`decisions`]).
 
 pub mod chat_turns;
+pub mod decisions;
 pub mod files;
 pub mod website;
 

@@ -21,6 +21,14 @@
 //! | `GET /twin/{user}/memories/{id}/history` | | every version of one memory, oldest first |
 //! | `GET /twin/{user}/graph?entity=NAME&depth=2&from=T&to=T` | | the entity's neighbours, with the facts that link them |
 //! | `GET /metrics` | | the server's figures in Prometheus' text format (admin key) |
+//! | `POST /projects` | `{"id", "title", "members", "context"?}` | the project (201) |
+//! | `GET /projects/{project}` | | the project and its proposals |
+//! | `POST /projects/{project}/proposals` | `{"id"?, "question", "kind", "options"?, "tasks"?, "window"?, "closes_at"?}` | the proposal with its id (201) |
+//! | `GET /proposals/open?project=P` | | the project's open proposals |
+//! | `GET /proposals/{proposal}/status` | | each member's recommendation and choice, the decision, alignment |
+//! | `POST /recommendations/generate` | `{"user", "proposal"}` or `{"user", "project", "question", "kind", "options"}` | the twin's ranking with cited reasons |
+//! | `POST /proposals/{proposal}/choice` | `{"user", "option"}` or `{"user", "options"}` | the choice, in the member's memory when it returns (201) |
+//! | `POST /proposals/{proposal}/coordinate` | | the decision, per member what they get, concede and veto, and why |
 
 pub mod chat;
 pub mod console;
@@ -29,4 +37,5 @@ pub mod feedback;
 pub mod memories;
 pub mod metrics;
 pub mod openapi;
+pub mod projects;
 pub mod search;

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{chat, conversations, feedback, metrics, search};
+use super::{chat, conversations, feedback, metrics, projects, search};
 use crate::routes::memories;
 use crate::{api, upload};
 
@@ -16,8 +16,10 @@ use crate::{api, upload};
     info(
         title = "twinlake",
         description = "A digital twin's API: search, chat (JSON or a WebSocket of tokens), \
-                       conversations, feedback, memories, the graph, uploads. Every /twin route \
-                       takes an API key as `Authorization: Bearer <key>`."
+                       conversations, feedback, memories, the graph, uploads; projects, their \
+                       proposals, recommendations, choices and coordination. Every route but \
+                       /health, /openapi.json and the console takes an API key as \
+                       `Authorization: Bearer <key>`."
     ),
     paths(
         api::health,
@@ -36,6 +38,14 @@ use crate::{api, upload};
         memories::graph_handler,
         upload::upload_handler,
         metrics::metrics_handler,
+        projects::new_project_handler,
+        projects::project_handler,
+        projects::new_proposal_handler,
+        projects::open_proposals_handler,
+        projects::status_handler,
+        projects::generate_handler,
+        projects::choice_handler,
+        projects::coordinate_handler,
     ),
     modifiers(&ApiKeyAuth)
 )]

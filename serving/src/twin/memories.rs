@@ -133,6 +133,19 @@ pub fn history<'a>(memories: &'a [Memory], id: &str) -> Option<Vec<&'a Memory>> 
     Some(chain)
 }
 
+/// How much a memory still counts at `now_us` for its age: 1 when new,
+/// half at [`HALF_WEIGHT_YEARS`].
+pub fn recency(memory: &Memory, now_us: i64) -> f32 {
+    let age_years = (now_us - memory.valid_at_us).max(0) as f32 / YEAR_US;
+    1.0 / (1.0 + age_years / HALF_WEIGHT_YEARS)
+}
+
+/// How much a memory weighs in what the twin says or recommends: how sure
+/// it is, how much it matters, how recent.
+pub fn weight(memory: &Memory, now_us: i64) -> f32 {
+    memory.confidence * (0.5 + 0.5 * memory.importance) * recency(memory, now_us)
+}
+
 /// A memory found for a question.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct MemoryHit {
@@ -202,10 +215,8 @@ pub fn relevant(
                 .filter_map(|e| by_episode.get(e.as_str()))
                 .fold(0.0f32, |a, b| a.max(*b));
             let relevance = lexical + PASSAGE_WEIGHT * passage;
-            let age_years = (now_us - m.valid_at_us).max(0) as f32 / YEAR_US;
-            let recency = 1.0 / (1.0 + age_years / HALF_WEIGHT_YEARS);
             (relevance > 0.0).then(|| MemoryHit {
-                score: relevance * m.confidence * (0.5 + 0.5 * m.importance) * recency,
+                score: relevance * weight(m, now_us),
                 memory_id: m.memory_id.clone(),
                 kind: m.kind,
                 sentence: m.sentence.clone(),

@@ -10,15 +10,12 @@
 //! reply comes once it is ingested, indexed and distilled: learning from
 //! chat should cost no more than an upload of the same words.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use twinlake_core::config::Config;
-use twinlake_serving::api::AppState;
-use twinlake_serving::server::serve_until;
 use twinlake_serving::twin::learn::ChatLearner;
 
-use super::{ingest_demo_team, quantile, scratch_config};
+use super::{InProcess, ingest_demo_team, quantile};
 
 /// Arguments of `twinlake bench chat`.
 #[derive(clap::Args)]
@@ -38,22 +35,10 @@ fn fact(n: usize) -> (String, String) {
 
 /// Runs the bench.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let mut config = scratch_config(config, &dir.path().join("data"));
-    // A loopback bench client needs no key; the limiter stays out of it.
-    config.serve.auth = false;
-    config.serve.requests_per_minute = 0;
-    let state = Arc::new(AppState::new(
-        crate::commands::open_backends(&config).await?,
-    ));
-    ingest_demo_team(&state.backends, &USERS).await?;
-    let learner = ChatLearner::start(&state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(serve_until(state.clone(), listener, async {
-        let _ = stopped.await;
-    }));
+    let server = InProcess::start(config).await?;
+    ingest_demo_team(&server.state.backends, &USERS).await?;
+    let learner = ChatLearner::start(&server.state);
+    let base = server.base.clone();
     let http = reqwest::Client::new();
 
     let (mut turn_ms, mut learnt_ms, mut upload_ms) = (Vec::new(), Vec::new(), Vec::new());
@@ -85,12 +70,10 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         anyhow::ensure!(reply.status().is_success(), "upload: {}", reply.status());
         upload_ms.push(until_found(&http, &base, user, &code, sent).await? * 1e3);
     }
-    let _ = stop.send(());
-    serving.await??;
     learner.abort();
     // The learner's hold on the stores goes before their folder does.
     let _ = learner.await;
-    drop(state);
+    server.stop().await?;
 
     for figures in [&mut turn_ms, &mut learnt_ms, &mut upload_ms] {
         figures.sort_by(f64::total_cmp);

@@ -9,6 +9,7 @@ mod exports;
 mod ingest;
 #[cfg(feature = "kafka")]
 mod kafka;
+mod projects;
 mod search;
 mod serve;
 mod sources;
@@ -32,6 +33,9 @@ pub enum Bench {
     /// A chat turn's latency and how soon what it says is retrievable,
     /// beside uploading the same words as a file.
     Chat(chat::Args),
+    /// Recommend (one member) and coordinate (every member) on a proposal
+    /// of 10 options for 4 members, beside a search of the same footprint.
+    Projects(projects::Args),
     /// Envelopes/s through the pipeline on Kafka with 1 and 2 workers, beside the embedded bus.
     #[cfg(feature = "kafka")]
     Kafka(kafka::Args),
@@ -45,6 +49,7 @@ pub async fn run(config: &Config, bench: Bench) -> anyhow::Result<ExitCode> {
         Bench::Sources(args) => sources::run(config, args).await,
         Bench::Serve(args) => serve::run(config, args).await,
         Bench::Chat(args) => chat::run(config, args).await,
+        Bench::Projects(args) => projects::run(config, args).await,
         #[cfg(feature = "kafka")]
         Bench::Kafka(args) => kafka::run(config, args).await,
     }
@@ -62,25 +67,87 @@ pub(crate) fn scratch_config(config: &Config, dir: &std::path::Path) -> Config {
     scratch
 }
 
+/// A server of a scratch data directory, in this process, for a bench's
+/// HTTP client: keys and the rate limiter off (a loopback client).
+pub(crate) struct InProcess {
+    /// The server's state (its stores).
+    pub state: std::sync::Arc<twinlake_serving::api::AppState>,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl InProcess {
+    /// Opens stores like `config`'s in a new temporary folder and serves
+    /// them on an ephemeral port.
+    pub(crate) async fn start(config: &Config) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let mut config = scratch_config(config, &dir.path().join("data"));
+        config.serve.auth = false;
+        config.serve.requests_per_minute = 0;
+        let state = std::sync::Arc::new(twinlake_serving::api::AppState::new(
+            crate::commands::open_backends(&config).await?,
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(twinlake_serving::server::serve_until(
+            state.clone(),
+            listener,
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        Ok(InProcess {
+            state,
+            base,
+            stop,
+            serving,
+            _dir: dir,
+        })
+    }
+
+    /// Stops serving; the stores close before their folder goes.
+    pub(crate) async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.serving.await??;
+        drop(self.state);
+        Ok(())
+    }
+}
+
 /// Ingests the demo footprint of `users` (folders of `data/demo`) into
 /// `backends`, distilled.
 pub(crate) async fn ingest_demo_team(
     backends: &twinlake_stores::Backends,
     users: &[&str],
 ) -> anyhow::Result<()> {
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
     for user in users {
-        let scope = twinlake_core::Scope::parse(&backends.config.tenant, user)?;
-        let found = twinlake_pipelines::sources::files::discover(&[demo.join(user)])?;
-        crate::commands::ingest::ingest(
-            backends,
-            &scope,
-            &found,
-            &twinlake_pipelines::sources::files::ReadOptions::default(),
-            twinlake_jobs::catch_up::Distil::Changed,
-        )
-        .await?;
+        ingest_demo_as(backends, user, user).await?;
     }
+    Ok(())
+}
+
+/// Ingests the demo footprint in `data/demo/<folder>` as `user`'s,
+/// distilled: how a bench gets one more member with a real footprint.
+pub(crate) async fn ingest_demo_as(
+    backends: &twinlake_stores::Backends,
+    user: &str,
+    folder: &str,
+) -> anyhow::Result<()> {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    let scope = twinlake_core::Scope::parse(&backends.config.tenant, user)?;
+    let found = twinlake_pipelines::sources::files::discover(&[demo.join(folder)])?;
+    crate::commands::ingest::ingest(
+        backends,
+        &scope,
+        &found,
+        &twinlake_pipelines::sources::files::ReadOptions::default(),
+        twinlake_jobs::catch_up::Distil::Changed,
+    )
+    .await?;
     Ok(())
 }
 

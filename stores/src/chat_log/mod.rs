@@ -1,5 +1,5 @@
-//! The relational store (the chat log's conversations and turns, and the
-//! API keys), chosen by URL: `sqlite:///abs/file.db` embedded ([`sqlite`]; `sqlite::memory:`
+//! The relational store (the chat log's conversations and turns, the API
+//! keys, and projects), chosen by URL: `sqlite:///abs/file.db` embedded ([`sqlite`]; `sqlite::memory:`
 //! for tests), `postgres://user@host:port/db[?schema=name]` on a server
 //! ([`postgres`]). Both apply the versioned migrations under
 //! `stores/migrations/<engine>/` in order, recording each in
@@ -11,7 +11,7 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use twinlake_core::CoreError;
-use twinlake_core::backend::{ApiKeys, ChatLog};
+use twinlake_core::backend::{ApiKeys, ChatLog, Projects};
 use twinlake_core::config::split_url;
 
 use crate::StoreError;
@@ -38,14 +38,17 @@ pub struct Relational {
     pub chat_log: Arc<dyn ChatLog>,
     /// API keys.
     pub api_keys: Arc<dyn ApiKeys>,
+    /// Projects, proposals, choices and recommendations.
+    pub projects: Arc<dyn Projects>,
 }
 
 impl Relational {
-    fn of<T: ChatLog + ApiKeys + 'static>(store: T) -> Self {
+    fn of<T: ChatLog + ApiKeys + Projects + 'static>(store: T) -> Self {
         let store = Arc::new(store);
         Relational {
             chat_log: store.clone(),
-            api_keys: store,
+            api_keys: store.clone(),
+            projects: store,
         }
     }
 }

@@ -20,6 +20,8 @@ use twinlake_core::{Scope, TenantId};
 use super::{Migration, sql_limit};
 use crate::StoreError;
 
+mod projects;
+
 const BACKEND: &str = "postgres";
 
 /// Connections the pool keeps at most.
@@ -52,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "0004_conversation_memory.sql",
         sql: include_str!("../../migrations/postgres/0004_conversation_memory.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_projects.sql",
+        sql: include_str!("../../migrations/postgres/0005_projects.sql"),
     },
 ];
 

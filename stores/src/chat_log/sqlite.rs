@@ -16,6 +16,8 @@ use twinlake_core::{Scope, TenantId};
 use super::{Migration, sql_limit};
 use crate::StoreError;
 
+mod projects;
+
 const BACKEND: &str = "sqlite";
 
 /// The SQLite schema's migrations, in order.
@@ -44,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "0005_conversation_memory.sql",
         sql: include_str!("../../migrations/sqlite/0005_conversation_memory.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_projects.sql",
+        sql: include_str!("../../migrations/sqlite/0006_projects.sql"),
     },
 ];
 

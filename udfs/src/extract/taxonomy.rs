@@ -111,6 +111,7 @@ const CATEGORIES: &[(&[&str], &[&str])] = &[
         &["cold", "cold weather", "winter"],
         &["snow", "frost", "freezing"],
     ),
+    (&["egg"], &["omelette", "omelet", "mayonnaise", "frittata"]),
     (&["heat", "hot weather", "summer heat"], &["heatwave"]),
     (
         &["flying", "flight", "plane"],
@@ -157,9 +158,68 @@ pub fn related(a: &str, b: &str) -> bool {
         || names_of(&b).any(|c| member_of(&a, c))
 }
 
+/// Diets, and the categories (names in [`CATEGORIES`]) each rules out.
+const DIETS: &[(&str, &[&str])] = &[
+    ("vegetarian", &["meat", "fish", "shellfish"]),
+    ("vegan", &["meat", "fish", "shellfish", "dairy", "egg"]),
+    ("pescatarian", &["meat"]),
+    ("lactose intolerant", &["dairy"]),
+    ("teetotal", &["alcohol"]),
+    ("sober", &["alcohol"]),
+];
+
+/// Whether `hay` holds the whole words of `needle` (both canonical).
+fn holds_words(hay: &str, needle: &str) -> bool {
+    !needle.is_empty()
+        && (hay == needle
+            || hay.starts_with(&format!("{needle} "))
+            || hay.ends_with(&format!(" {needle}"))
+            || hay.contains(&format!(" {needle} ")))
+}
+
+/// Whether `text` mentions `thing` or a kind of it: "grilled prawns"
+/// mentions shellfish, "satay with peanut sauce" mentions peanuts.
+pub fn mentions(text: &str, thing: &str) -> bool {
+    let (text, thing) = (canonical(text), canonical(thing));
+    holds_words(&text, &thing)
+        || names_of(&thing).any(|c| {
+            CATEGORIES[c]
+                .1
+                .iter()
+                .any(|m| holds_words(&text, &canonical(m)))
+        })
+}
+
+/// The categories the diet `diet` rules out ("vegetarian": meat, fish,
+/// shellfish); none for what is not a diet.
+pub fn ruled_out_by(diet: &str) -> &'static [&'static str] {
+    let diet = canonical(diet);
+    DIETS
+        .iter()
+        .find(|(name, _)| canonical(name) == diet)
+        .map(|(_, out)| *out)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::related;
+    use super::{mentions, related, ruled_out_by};
+
+    #[test]
+    fn a_text_mentions_a_thing_or_a_kind_of_it() {
+        assert!(mentions("Grilled prawns with garlic", "shellfish"));
+        assert!(mentions("Satay skewers with peanut sauce", "peanuts"));
+        assert!(mentions("Beef burgers", "meat"));
+        assert!(!mentions("Halloumi and vegetable skewers", "meat"));
+        assert!(!mentions("Pineapple salsa", "apple"));
+        assert_eq!(ruled_out_by("Vegetarian"), ["meat", "fish", "shellfish"]);
+        assert!(ruled_out_by("climbing").is_empty());
+        assert!(
+            ruled_out_by("vegetarian")
+                .iter()
+                .any(|c| mentions("Salmon fillets", c))
+        );
+    }
 
     #[test]
     fn kinds_of_a_thing_are_related_and_siblings_are_not() {

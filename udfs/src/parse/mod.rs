@@ -73,6 +73,9 @@ pub enum Format {
     /// named, so no export is mistaken for the person's talk with their
     /// twin.
     TwinChat,
+    /// A member's choices on a project's proposals, as the server records
+    /// them: lines of the JSONL episode format. Never detected, only named.
+    Decision,
 }
 
 /// Every format, in the order detection tries content sniffing.
@@ -194,12 +197,13 @@ impl Format {
             "jsonl" | "generic" => Format::Jsonl,
             "locomo" => Format::Locomo,
             "twin_chat" => Format::TwinChat,
+            "decision" => Format::Decision,
             _ => return None,
         })
     }
 
     /// The names `--format` accepts, for messages.
-    pub const NAMES: &'static str = "text, markdown, html, website, pdf, telegram, whatsapp, discord, chatgpt, twitter, calendar, linkedin, jsonl, locomo, twin_chat";
+    pub const NAMES: &'static str = "text, markdown, html, website, pdf, telegram, whatsapp, discord, chatgpt, twitter, calendar, linkedin, jsonl, locomo, twin_chat, decision";
 
     /// The source kind recorded for what this format produces.
     pub fn source_kind(&self) -> SourceKind {
@@ -219,6 +223,7 @@ impl Format {
             Format::Jsonl => SourceKind::Generic,
             Format::Locomo => SourceKind::Locomo,
             Format::TwinChat => SourceKind::TwinChat,
+            Format::Decision => SourceKind::Decision,
         }
     }
 }
@@ -390,7 +395,7 @@ fn parse_as(bytes: &[u8], format: Format, ctx: &ParseContext) -> Result<Parsed, 
         Format::LinkedIn => export(linkedin::parse(bytes, ctx)),
         Format::Jsonl => export(jsonl::parse(bytes, ctx)),
         Format::Locomo => export(locomo::parse(bytes, ctx)),
-        Format::TwinChat => export(jsonl::parse(bytes, ctx)),
+        Format::TwinChat | Format::Decision => export(jsonl::parse(bytes, ctx)),
     }
 }
 
