@@ -417,3 +417,20 @@ fn only_members_reach_a_project_and_bad_input_names_its_field() {
         .clone();
     assert_eq!(bob_state["choice"]["options"], json!(["b"]));
 }
+
+#[test]
+fn the_alignment_eval_stays_above_its_floor() {
+    let report = json(
+        twinlake(tempfile::tempdir().unwrap().path())
+            .args(["eval", "alignment", "--json"])
+            .arg(root().join("data/eval/alignment-dev.json")),
+    );
+    let overall = &report["overall"];
+    assert_eq!(overall["compared"], 18, "{report}");
+    // Measured 15 of 18 (0.83) on the dev file; the floor leaves room for
+    // deliberate trade-offs, not for losing a whole kind.
+    assert!(overall["rate"].as_f64().unwrap() >= 0.7, "{report}");
+    for (kind, score) in report["kinds"].as_object().unwrap() {
+        assert!(score["rate"].as_f64().unwrap() >= 0.5, "{kind}: {score}");
+    }
+}

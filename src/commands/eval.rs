@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use twinlake_core::config::Config;
 
-use crate::eval::{locomo, memories, table};
+use crate::eval::{alignment, locomo, memories, table};
 
 /// The evaluations.
 #[derive(clap::Subcommand)]
@@ -16,6 +16,20 @@ pub enum Eval {
     Locomo(LocomoArgs),
     /// Memory extraction on a labelled file: precision and recall per kind.
     Memories(MemoriesArgs),
+    /// Recommendations against members' held-out choices: how often the
+    /// twin's top pick is what its member chose, per kind and member.
+    Alignment(AlignmentArgs),
+}
+
+/// Arguments of `twinlake eval alignment`.
+#[derive(clap::Args)]
+pub struct AlignmentArgs {
+    /// The labelled file.
+    #[arg(default_value = "data/eval/alignment-dev.json")]
+    file: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `twinlake eval memories`.
@@ -72,6 +86,10 @@ pub async fn run(config: &Config, eval: Eval) -> anyhow::Result<ExitCode> {
         Eval::Memories(args) => {
             let report = memories::run(&args.file)?;
             table::emit(&report, &memories::tables(&report), args.json)?;
+        }
+        Eval::Alignment(args) => {
+            let report = alignment::run(config, &args.file).await?;
+            table::emit(&report, &alignment::tables(&report), args.json)?;
         }
     }
     Ok(ExitCode::SUCCESS)

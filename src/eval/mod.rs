@@ -3,6 +3,7 @@
 //! table to the terminal, JSON with `--json`) so runs can be compared over
 //! time.
 
+pub mod alignment;
 pub mod locomo;
 pub mod memories;
 pub mod table;

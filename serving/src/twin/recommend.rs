@@ -230,6 +230,23 @@ pub fn own_words(
     out
 }
 
+/// 1 when `a` and `b` name a weekday in common ("Fridays after 6 pm" and
+/// "Friday 11 December"), else 0.
+fn shares_weekday(a: &str, b: &str) -> f32 {
+    let days = |text: &str| -> Vec<chrono::Weekday> {
+        super::terms::words(text)
+            .iter()
+            .filter_map(|w| w.trim_end_matches('s').parse::<chrono::Weekday>().ok())
+            .collect()
+    };
+    let theirs = days(b);
+    if days(a).iter().any(|d| theirs.contains(d)) {
+        1.0
+    } else {
+        0.0
+    }
+}
+
 /// The clauses of a sentence: split at commas, semicolons and dashes, and
 /// before "but", "though", "although" and "while".
 fn clauses(sentence: &str) -> Vec<String> {
@@ -311,7 +328,14 @@ pub fn weigh(
             }
             continue;
         }
-        let (lexical, matched) = about(m, &text, *cos);
+        let (lexical, matched) = if m.kind == MemoryKind::Availability {
+            // Times are words, not meanings: every weekday is close to
+            // every other for the sentence model.
+            let shared = shares_weekday(&m.object, &text);
+            (shared, shared)
+        } else {
+            about(m, &text, *cos)
+        };
         if matched < MATCH_FLOOR {
             continue;
         }
@@ -321,7 +345,8 @@ pub fn weigh(
             MemoryKind::Dealbreaker if lexical >= VETO_MATCH => {
                 reason(Effect::Veto, m.sentence.clone(), 0.0)
             }
-            MemoryKind::Dealbreaker | MemoryKind::Dislike => {
+            // Every availability memory says when the member is not free.
+            MemoryKind::Dealbreaker | MemoryKind::Dislike | MemoryKind::Availability => {
                 reason(Effect::Against, m.sentence.clone(), weight)
             }
             MemoryKind::Skill | MemoryKind::Role => {
@@ -395,7 +420,10 @@ fn finish(candidate: &Item, mut reasons: Vec<Reason>) -> Recommendation {
             Effect::Against => -r.weight,
             Effect::Veto => 0.0,
         })
-        .sum();
+        .sum::<f32>()
+        // An empty sum is -0.0, which total ordering puts below 0.0: ties
+        // must stay ties.
+        + 0.0;
     reasons.sort_by(|a, b| {
         (b.effect == Effect::Veto)
             .cmp(&(a.effect == Effect::Veto))
@@ -666,6 +694,41 @@ mod tests {
         theirs.is_self = false;
         let m = member(vec![], vec![theirs]);
         assert!(own_words(&m, &beach, &hits, &HashSet::new()).is_empty());
+    }
+
+    #[test]
+    fn availability_counts_against_its_own_weekdays_only() {
+        let m = member(
+            vec![memory(
+                MemoryKind::Availability,
+                "unavailable",
+                "Fridays after 6 pm",
+                Polarity::Neutral,
+            )],
+            vec![said("Fridays after 6 pm")],
+        );
+        // The model's closeness of one weekday to another does not count.
+        let close = [0.95];
+        let friday = weigh(
+            &m,
+            ProposalKind::Schedule,
+            &item("f", "Friday 11 December, evening"),
+            &close,
+            &[],
+            NOW,
+        );
+        let thursday = weigh(
+            &m,
+            ProposalKind::Schedule,
+            &item("t", "Thursday 10 December, evening"),
+            &close,
+            &[],
+            NOW,
+        );
+        assert!(friday.score < 0.0, "{friday:?}");
+        assert_eq!((thursday.score, thursday.reasons.len()), (0.0, 0));
+        // "mon" alone is a weekday to chrono; words like "month" are not.
+        assert_eq!(shares_weekday("every month", "Monday"), 0.0);
     }
 
     #[test]
