@@ -339,11 +339,6 @@ impl Proposal {
             _ => self.options.clone(),
         }
     }
-
-    /// The candidate `id` names, if any.
-    pub fn candidate(&self, id: &str) -> Option<Item> {
-        self.candidates().into_iter().find(|c| c.id == id)
-    }
 }
 
 /// A member's own choice on a proposal.
@@ -435,7 +430,11 @@ mod tests {
             ["2026-12-05", "2026-12-06", "2026-12-12", "2026-12-13"]
         );
         assert_eq!(
-            p.candidate("2026-12-12").unwrap().label,
+            p.candidates()
+                .into_iter()
+                .find(|c| c.id == "2026-12-12")
+                .unwrap()
+                .label,
             "Saturday 12 December 2026"
         );
         // A window whose allowed weekdays never fall in it is refused.

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use twinlake_core::TenantId;
 use twinlake_core::config::Config;
-use twinlake_core::{Scope, TenantId};
 use twinlake_serving::auth::Caller;
 use twinlake_serving::twin::projects::{self, GenerateRequest, NewProject, NewProposal};
 
@@ -108,16 +108,7 @@ pub async fn run(config: &Config, file: &Path) -> anyhow::Result<AlignmentReport
     let backends = crate::commands::open_backends(&scratch).await?;
     let tenant = TenantId::new(scratch.tenant.clone())?;
     for (user, folder) in &data.footprints {
-        let scope = Scope::new(tenant.clone(), twinlake_core::UserId::new(user)?);
-        let found = twinlake_pipelines::sources::files::discover(&[resolve(folder)])?;
-        crate::commands::ingest::ingest(
-            &backends,
-            &scope,
-            &found,
-            &twinlake_pipelines::sources::files::ReadOptions::default(),
-            twinlake_jobs::catch_up::Distil::Changed,
-        )
-        .await?;
+        crate::commands::bench::ingest_folder_as(&backends, user, &resolve(folder)).await?;
     }
     let caller = Caller::Open(tenant);
     let project = NewProject {

@@ -28,6 +28,7 @@ pub fn labels(proposal: &Proposal, options: &[String]) -> Result<Vec<String>, Se
             options.len()
         )));
     }
+    let candidates = proposal.candidates();
     let mut labels = Vec::with_capacity(options.len());
     for (i, id) in options.iter().enumerate() {
         if options[..i].contains(id) {
@@ -35,13 +36,13 @@ pub fn labels(proposal: &Proposal, options: &[String]) -> Result<Vec<String>, Se
                 "option: {id:?} is given twice"
             )));
         }
-        let candidate = proposal.candidate(id).ok_or_else(|| {
+        let candidate = candidates.iter().find(|c| &c.id == id).ok_or_else(|| {
             ServingError::BadRequest(format!(
                 "option: {id:?} is not an option of proposal {}",
                 proposal.id
             ))
         })?;
-        labels.push(candidate.label);
+        labels.push(candidate.label.clone());
     }
     Ok(labels)
 }

@@ -275,9 +275,16 @@ fn clauses(sentence: &str) -> Vec<String> {
 
 /// How much memory `m` is about `candidate`: its object's words in the
 /// candidate, a kind of it named there (1), or the sentence model's
-/// similarity `cos`, whichever is most. The first of the pair is the
-/// lexical part alone (what may veto).
+/// similarity `cos`, whichever is most; an availability memory, only by
+/// a weekday both name. The first of the pair is the lexical part alone
+/// (what may veto).
 fn about(m: &Memory, candidate: &str, cos: f32) -> (f32, f32) {
+    if m.kind == MemoryKind::Availability {
+        // Times are words, not meanings: every weekday is close to every
+        // other for the sentence model.
+        let shared = shares_weekday(&m.object, candidate);
+        return (shared, shared);
+    }
     let object = terms(&m.object);
     let lexical = if mentions(candidate, &m.object) {
         1.0
@@ -328,14 +335,7 @@ pub fn weigh(
             }
             continue;
         }
-        let (lexical, matched) = if m.kind == MemoryKind::Availability {
-            // Times are words, not meanings: every weekday is close to
-            // every other for the sentence model.
-            let shared = shares_weekday(&m.object, &text);
-            (shared, shared)
-        } else {
-            about(m, &text, *cos)
-        };
+        let (lexical, matched) = about(m, &text, *cos);
         if matched < MATCH_FLOOR {
             continue;
         }
@@ -486,11 +486,12 @@ pub async fn recommend(
             let cosines: Vec<f32> = memory_vectors.iter().map(|m| cosine(vector, m)).collect();
             // Own words from an episode a counted memory stands on would
             // count the same words twice.
+            let text = candidate.text();
             let counted: HashSet<&str> = member
                 .memories
                 .iter()
                 .zip(&cosines)
-                .filter(|(m, cos)| about(m, &candidate.text(), **cos).1 >= MATCH_FLOOR)
+                .filter(|(m, cos)| about(m, &text, **cos).1 >= MATCH_FLOOR)
                 .flat_map(|(m, _)| m.source_episodes.iter().map(String::as_str))
                 .collect();
             let own = own_words(member, candidate, hits, &counted);

@@ -138,8 +138,17 @@ pub(crate) async fn ingest_demo_as(
     folder: &str,
 ) -> anyhow::Result<()> {
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    ingest_folder_as(backends, user, &demo.join(folder)).await
+}
+
+/// Ingests the files under `folder` as `user`'s footprint, distilled.
+pub(crate) async fn ingest_folder_as(
+    backends: &twinlake_stores::Backends,
+    user: &str,
+    folder: &std::path::Path,
+) -> anyhow::Result<()> {
     let scope = twinlake_core::Scope::parse(&backends.config.tenant, user)?;
-    let found = twinlake_pipelines::sources::files::discover(&[demo.join(folder)])?;
+    let found = twinlake_pipelines::sources::files::discover(&[folder.to_path_buf()])?;
     crate::commands::ingest::ingest(
         backends,
         &scope,

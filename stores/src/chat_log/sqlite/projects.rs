@@ -9,7 +9,7 @@ use twinlake_core::backend::{BackendError, Projects};
 use twinlake_core::project::{Choice, Project, Proposal, ProposalStatus, Recommended};
 use twinlake_core::{ProjectId, ProposalId, Scope, TenantId};
 
-use super::{BACKEND, SqliteChatLog, failed};
+use super::{BACKEND, SqliteChatLog, all, failed};
 
 const PROPOSAL_COLUMNS: &str =
     "id, project_id, question, kind, body, status, closes_at, decision, created_at";
@@ -44,17 +44,16 @@ fn read_project(
     let Some((id, title, context, created_at)) = head else {
         return Ok(None);
     };
-    let mut statement = conn
-        .prepare(
-            "SELECT user_id FROM project_members WHERE tenant = ?1 AND project_id = ?2
-             ORDER BY position",
-        )
-        .map_err(failed)?;
-    let members = statement
-        .query_map(params![tenant, id], |r| r.get::<_, String>(0))
-        .map_err(failed)?
-        .map(|user| member(BACKEND, &user.map_err(failed)?))
-        .collect::<Result<Vec<_>, _>>()?;
+    let members = all(
+        conn,
+        "SELECT user_id FROM project_members WHERE tenant = ?1 AND project_id = ?2
+         ORDER BY position",
+        params![tenant, id],
+        |r| r.get::<_, String>(0),
+    )?
+    .iter()
+    .map(|user| member(BACKEND, user))
+    .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Project {
         id: projects::project_id(BACKEND, &id)?,
         title,
@@ -150,21 +149,15 @@ impl Projects for SqliteChatLog {
     async fn projects_of(&self, scope: &Scope) -> Result<Vec<Project>, BackendError> {
         let scope = scope.clone();
         self.with(move |conn| {
-            let mut statement = conn
-                .prepare(
-                    "SELECT p.id FROM projects p JOIN project_members m
-                       ON m.tenant = p.tenant AND m.project_id = p.id
-                     WHERE p.tenant = ?1 AND m.user_id = ?2
-                     ORDER BY p.created_at DESC, p.id",
-                )
-                .map_err(failed)?;
-            let ids = statement
-                .query_map(params![scope.tenant.as_str(), scope.user.as_str()], |r| {
-                    r.get::<_, String>(0)
-                })
-                .map_err(failed)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(failed)?;
+            let ids = all(
+                conn,
+                "SELECT p.id FROM projects p JOIN project_members m
+                   ON m.tenant = p.tenant AND m.project_id = p.id
+                 WHERE p.tenant = ?1 AND m.user_id = ?2
+                 ORDER BY p.created_at DESC, p.id",
+                params![scope.tenant.as_str(), scope.user.as_str()],
+                |r| r.get::<_, String>(0),
+            )?;
             ids.iter()
                 .filter_map(|id| read_project(conn, scope.tenant.as_str(), id).transpose())
                 .collect()
@@ -243,21 +236,16 @@ impl Projects for SqliteChatLog {
         let (tenant, project) = (tenant.clone(), project.clone());
         let status = status.map(|s| s.as_str());
         self.with(move |conn| {
-            let mut statement = conn
-                .prepare(&format!(
+            let rows = all(
+                conn,
+                &format!(
                     "SELECT {PROPOSAL_COLUMNS} FROM proposals
                      WHERE tenant = ?1 AND project_id = ?2 AND (?3 IS NULL OR status = ?3)
                      ORDER BY seq"
-                ))
-                .map_err(failed)?;
-            let rows = statement
-                .query_map(
-                    params![tenant.as_str(), project.as_str(), status],
-                    proposal_row,
-                )
-                .map_err(failed)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(failed)?;
+                ),
+                params![tenant.as_str(), project.as_str(), status],
+                proposal_row,
+            )?;
             rows.into_iter().map(|row| row.read(BACKEND)).collect()
         })
         .await
@@ -356,23 +344,19 @@ impl Projects for SqliteChatLog {
     ) -> Result<Vec<Choice>, BackendError> {
         let (tenant, proposal) = (tenant.clone(), proposal.clone());
         self.with(move |conn| {
-            let mut statement = conn
-                .prepare(
-                    "SELECT user_id, options, created_at FROM choices
-                     WHERE tenant = ?1 AND proposal_id = ?2 ORDER BY user_id",
-                )
-                .map_err(failed)?;
-            let rows = statement
-                .query_map(params![tenant.as_str(), proposal.as_str()], |r| {
+            let rows = all(
+                conn,
+                "SELECT user_id, options, created_at FROM choices
+                 WHERE tenant = ?1 AND proposal_id = ?2 ORDER BY user_id",
+                params![tenant.as_str(), proposal.as_str()],
+                |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                     ))
-                })
-                .map_err(failed)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(failed)?;
+                },
+            )?;
             rows.into_iter()
                 .map(
                     |(user, options, created_at)| -> Result<Choice, BackendError> {
@@ -395,24 +379,20 @@ impl Projects for SqliteChatLog {
     ) -> Result<Vec<Recommended>, BackendError> {
         let (tenant, proposal) = (tenant.clone(), proposal.clone());
         self.with(move |conn| {
-            let mut statement = conn
-                .prepare(
-                    "SELECT user_id, top, ranking, created_at FROM recommendations
-                     WHERE tenant = ?1 AND proposal_id = ?2 ORDER BY user_id",
-                )
-                .map_err(failed)?;
-            let rows = statement
-                .query_map(params![tenant.as_str(), proposal.as_str()], |r| {
+            let rows = all(
+                conn,
+                "SELECT user_id, top, ranking, created_at FROM recommendations
+                 WHERE tenant = ?1 AND proposal_id = ?2 ORDER BY user_id",
+                params![tenant.as_str(), proposal.as_str()],
+                |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, Option<String>>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, String>(3)?,
                     ))
-                })
-                .map_err(failed)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(failed)?;
+                },
+            )?;
             rows.into_iter()
                 .map(
                     |(user, top, ranking, created_at)| -> Result<Recommended, BackendError> {
