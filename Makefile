@@ -21,7 +21,7 @@ demo: build demo-ingest demo-project
 	@echo "demo admin key (in $(DEMO_KEY)): KEY=$$(cat $(DEMO_KEY))"
 	@echo "  curl -s http://127.0.0.1:8080/twin/carol/profile -H \"authorization: Bearer $$(cat $(DEMO_KEY))\""
 	@echo "the Harbor project's questions: each member's twin recommends with cited reasons, then the group decides:"
-	@for p in harbor-fields barbecue-day barbecue-menu trip harbor-tasks; do \
+	@for p in harbor-fields barbecue-day barbecue-menu trip trip-dinner harbor-tasks; do \
 	  echo "  curl -s -X POST http://127.0.0.1:8080/proposals/$$p/coordinate -H \"authorization: Bearer $$(cat $(DEMO_KEY))\""; done
 	@echo "  curl -s http://127.0.0.1:8080/recommendations/generate -H \"authorization: Bearer $$(cat $(DEMO_KEY))\" -H 'content-type: application/json' -d '{\"user\": \"bob\", \"proposal\": \"trip\"}'"
 	$(TWINLAKE) serve
@@ -32,7 +32,7 @@ demo-project:
 	@$(TWINLAKE) project show harbor >/dev/null 2>&1 || ( \
 	  $(TWINLAKE) project create --id harbor --title Harbor --members alice,bob,carol \
 	    --context "The profile redesign of a dating app, a barbecue at Alice's and a trip in January." && \
-	  for p in fields barbecue-day barbecue-menu trip tasks; do \
+	  for p in fields barbecue-day barbecue-menu trip trip-dinner tasks; do \
 	    $(TWINLAKE) project propose harbor --file $(PROJECT)/$$p.json || exit 1; done )
 
 demo-ingest:

@@ -199,6 +199,38 @@ fn twins_recommend_veto_and_decide_every_kind_of_proposal() {
     // The 20th is the one weekend day both calendars leave free.
     assert_eq!(decided, "2026-12-20", "{outcome}");
 
+    // Slots of hours: Carol's weekly rehearsal (19:30-22:00 Berlin) takes
+    // most of a Wednesday evening, though the day itself is only partly
+    // busy; the morning is free for everyone.
+    let slot = |id: &str, from: &str, to: &str| json!({"id": id, "label": id, "date": "2027-01-06", "time": {"from": from, "to": to}});
+    let call = propose(
+        &server,
+        json!({
+            "id": "call",
+            "question": "When do we hold the year's review call?",
+            "kind": "schedule",
+            "options": [
+                slot("evening", "19:00", "22:00"),
+                slot("morning", "09:00", "12:00"),
+                {"id": "day", "label": "any time that Wednesday", "date": "2027-01-06"},
+            ],
+        }),
+    );
+    let outcome = coordinated(&server, &call);
+    let carol_vetoes = member(&outcome, "carol")["vetoes"].as_array().unwrap();
+    let vetoed: Vec<&str> = carol_vetoes
+        .iter()
+        .map(|v| v["option"].as_str().unwrap())
+        .collect();
+    assert_eq!(vetoed, ["evening"], "{outcome}");
+    assert!(
+        carol_vetoes[0]["reasons"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("rehearsal")),
+        "{outcome}"
+    );
+    assert_eq!(outcome["decision"]["option"], "morning", "{outcome}");
+
     // Tasks go to whom they fit: skills from LinkedIn and the chats.
     let tasks = propose(
         &server,
@@ -224,7 +256,7 @@ fn twins_recommend_veto_and_decide_every_kind_of_proposal() {
     let trip = propose(
         &server,
         json!({
-            "id": "trip",
+            "id": "january-trip",
             "question": "Where do we go on the January trip?",
             "kind": "choice",
             "options": [
@@ -272,6 +304,26 @@ fn twins_recommend_veto_and_decide_every_kind_of_proposal() {
         .collect();
     assert!(reached.contains(&("user", "MEMBER_OF")), "{graph}");
     assert!(reached.contains(&("vote", "CHOSE")), "{graph}");
+    // The trip has bob's vote on it, and his twin's recommendation.
+    let (status, graph) = get(
+        &server,
+        &admin,
+        &format!("/twin/bob/graph?entity={trip}&depth=1"),
+    );
+    assert_eq!(status, 200, "{graph}");
+    let recommended = graph["neighbours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["via"]["relation"] == "RECOMMENDED")
+        .unwrap_or_else(|| panic!("no RECOMMENDED edge: {graph}"));
+    assert_eq!(recommended["entity"]["kind"], "digital_twin", "{graph}");
+    assert!(
+        recommended["via"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Dolomites") && t.contains("score")),
+        "{graph}"
+    );
     let (status, state) = get(&server, &admin, &format!("/proposals/{trip}/status"));
     assert_eq!(status, 200, "{state}");
     assert_eq!(state["alignment"]["compared"], 1, "{state}");
@@ -284,7 +336,65 @@ fn twins_recommend_veto_and_decide_every_kind_of_proposal() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert_eq!(open_ids, ["trip"], "coordinated proposals are decided");
+    assert_eq!(
+        open_ids,
+        [trip.as_str()],
+        "coordinated proposals are decided"
+    );
+
+    // A question without options: the twins draft them from what the
+    // members like in the question's area, each with its sources.
+    let (status, created) = post(
+        &server,
+        &admin,
+        "/projects/harbor/proposals",
+        &json!({
+            "id": "first-dinner",
+            "question": "What should we eat on the first evening of the trip?",
+            "kind": "choice",
+        }),
+    );
+    assert_eq!(status, 201, "{created}");
+    let drafted = created["proposal"]["options"].as_array().unwrap();
+    assert!((1..=8).contains(&drafted.len()), "{created}");
+    let mut backers: Vec<&str> = Vec::new();
+    for option in drafted {
+        let sources = option["sources"].as_array().unwrap();
+        assert!(!sources.is_empty(), "{option}");
+        for source in sources {
+            let user = source["user"].as_str().unwrap();
+            backers.push(user);
+            // Each source is a liking of its member's, valid now, filed
+            // under food, whose episode is theirs.
+            let (_, memories) = get(&server, &admin, &format!("/twin/{user}/memories"));
+            let memory = memories["memories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["memory_id"] == source["memory_id"])
+                .unwrap_or_else(|| panic!("{source} is not among {user}'s memories"));
+            assert_eq!(memory["domain"], "food", "{memory}");
+            assert_eq!(memory["polarity"], "positive", "{memory}");
+            assert!(
+                memory["source_episodes"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&source["episode_id"]),
+                "{source} cites another episode than {memory}"
+            );
+        }
+    }
+    backers.sort_unstable();
+    backers.dedup();
+    assert!(
+        backers.len() >= 2,
+        "drafted from one member only: {created}"
+    );
+    // The twins weigh drafted options like any others, and the group
+    // decides on one of them.
+    let outcome = coordinated(&server, "first-dinner");
+    let decided = &outcome["decision"]["option"];
+    assert!(drafted.iter().any(|o| &o["id"] == decided), "{outcome}");
     drop(dir);
 }
 
@@ -342,13 +452,30 @@ fn only_members_reach_a_project_and_bad_input_names_its_field() {
         json!({"question": "Q?", "kind": "choice", "options": [option("a", "A"), option("a", "B")]}),
         "options",
     );
+    // No options, and nothing the members like is about the question.
+    refused(
+        &bob,
+        json!({"question": "Which licence should the code be under?", "kind": "choice"}),
+        "options",
+    );
+    // Sources are the twins' to draft: a caller's are dropped.
+    let claimed = json!([
+        {"id": "a", "label": "A", "sources": [
+            {"user": "alice", "memory_id": "m", "text": "Alice loves A.", "episode_id": "e"}
+        ]},
+        option("b", "B"),
+    ]);
     let (status, made) = post(
         &server,
         &bob,
         "/projects/trip/proposals",
-        &json!({"question": "Where to?", "kind": "choice", "options": two}),
+        &json!({"question": "Where to?", "kind": "choice", "options": claimed}),
     );
     assert_eq!(status, 201, "{made}");
+    assert!(
+        made["proposal"]["options"][0].get("sources").is_none(),
+        "{made}"
+    );
     let pid = made["proposal"]["id"].as_str().unwrap().to_string();
 
     // Choices: an unknown option, two for a single pick, a non-member.

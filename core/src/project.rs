@@ -8,7 +8,7 @@
 //! relational store ([`crate::backend::Projects`]); the reasoning lives in
 //! the serving crate's twin.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::{ProjectId, ProposalId, UserId};
@@ -121,6 +121,36 @@ pub struct Item {
     /// The day it is on, for a schedule's options (`YYYY-MM-DD`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<NaiveDate>,
+    /// The hours it takes that day, for a schedule's option that is a
+    /// slot rather than a whole day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<TimeSlot>,
+    /// Where it came from, when the twins drafted it from their members'
+    /// memories because the question came without options.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<ItemSource>,
+}
+
+/// Hours of a day, in the zone of each member's own calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeSlot {
+    /// When it starts (`HH:MM`).
+    pub from: NaiveTime,
+    /// When it ends (`HH:MM`), later the same day.
+    pub to: NaiveTime,
+}
+
+/// A member's memory a drafted option comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemSource {
+    /// Whose memory.
+    pub user: UserId,
+    /// The memory.
+    pub memory_id: String,
+    /// What it says.
+    pub text: String,
+    /// The episode it was distilled from.
+    pub episode_id: String,
 }
 
 impl Item {
@@ -317,6 +347,21 @@ impl Proposal {
                 "a schedule's options each need a date (YYYY-MM-DD)",
             ));
         }
+        if let Some(item) = items.iter().find(|i| i.time.is_some() && i.date.is_none()) {
+            return Err(InvalidProposal::new(
+                "options",
+                format!("{:?} has a time but no date", item.id),
+            ));
+        }
+        if let Some(item) = items
+            .iter()
+            .find(|i| i.time.is_some_and(|t| t.to <= t.from))
+        {
+            return Err(InvalidProposal::new(
+                "options",
+                format!("{:?} ends (time.to) before it starts (time.from)", item.id),
+            ));
+        }
         Ok(())
     }
 
@@ -334,6 +379,8 @@ impl Proposal {
                     label: date.format("%A %-d %B %Y").to_string(),
                     details: None,
                     date: Some(date),
+                    time: None,
+                    sources: Vec::new(),
                 })
                 .collect(),
             _ => self.options.clone(),
@@ -391,6 +438,8 @@ mod tests {
             label: id.to_uppercase(),
             details: None,
             date: None,
+            time: None,
+            sources: Vec::new(),
         }
     }
 
@@ -413,6 +462,33 @@ mod tests {
         assert_eq!(p.check().unwrap_err().field, "window");
         p.options = vec![item("sat")];
         assert!(p.check().unwrap_err().message.contains("date"));
+    }
+
+    #[test]
+    fn a_slot_is_hours_of_a_dated_option() {
+        let slot: Item = serde_json::from_value(serde_json::json!({
+            "id": "fri-eve", "label": "Friday evening", "date": "2026-12-11",
+            "time": {"from": "18:00", "to": "22:30"}
+        }))
+        .unwrap();
+        let time = slot.time.unwrap();
+        assert_eq!(
+            (time.from.to_string(), time.to.to_string()),
+            ("18:00:00".to_string(), "22:30:00".to_string())
+        );
+        let mut p = proposal(ProposalKind::Schedule);
+        p.options = vec![slot.clone()];
+        p.check().unwrap();
+        p.options[0].time = Some(TimeSlot {
+            from: time.to,
+            to: time.from,
+        });
+        let err = p.check().unwrap_err();
+        assert_eq!(err.field, "options");
+        assert!(err.message.contains("time.to"), "{err}");
+        let mut p = proposal(ProposalKind::Choice);
+        p.options = vec![Item { date: None, ..slot }];
+        assert!(p.check().unwrap_err().message.contains("no date"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `twinlake job distill-memories --user U` (and the last step of every
 //! ingest): read the user's episodes from the lake with DataFusion
-//! (`list_episodes.sql`, `document_texts.sql`), distill memories and the
+//! (`list_episodes.sql`, `document_texts.sql`) and the twin's latest
+//! recommendations from the relational store, distill memories and the
 //! knowledge graph ([`twinlake_pipelines::memory`]) and store them.
 
 use std::collections::HashMap;
@@ -118,6 +119,7 @@ pub async fn run(
     let members = members(backends, scope).await?;
     let store = MemoryStore::new(backends.lake.clone());
     let previous = store.memories(scope).await?;
+    let recommended = backends.projects.recommendations_of(scope).await?;
     let aliases = backends
         .config
         .identities
@@ -135,6 +137,7 @@ pub async fn run(
                 scope: &owned,
                 aliases: &aliases,
                 members: &members,
+                recommended: &recommended,
                 previous: &previous,
                 now_us,
                 summarize_tail,

@@ -210,7 +210,30 @@ pub async fn run(config: &Config, command: Project) -> anyhow::Result<ExitCode> 
                 .with_context(|| format!("{}: not a proposal", file.display()))?;
             let proposal = projects::propose(backends, &caller, &project, request).await?;
             print(json!(proposal), json, |p| {
-                format!("proposed {} in {project}", t(&p["id"]))
+                // Drafted options show who likes them.
+                let drafted = p["options"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|o| {
+                        let mut users: Vec<&str> = o["sources"]
+                            .as_array()?
+                            .iter()
+                            .filter_map(|s| s["user"].as_str())
+                            .collect();
+                        users.dedup();
+                        Some(format!(
+                            "\n  {}: {} (liked by {})",
+                            t(&o["id"]),
+                            t(&o["label"]),
+                            users.join(", ")
+                        ))
+                    });
+                format!(
+                    "proposed {} in {project}{}",
+                    t(&p["id"]),
+                    drafted.collect::<String>()
+                )
             });
         }
         Project::Open { project, json } => {

@@ -193,6 +193,7 @@ pub fn run(file: &Path) -> anyhow::Result<MemoryReport> {
                 scope: &scope,
                 aliases: &aliases,
                 members: &members,
+                recommended: &[],
                 previous: &[],
                 now_us: end,
                 summarize_tail: false,

@@ -90,6 +90,13 @@ pub trait Projects: Send + Sync {
         tenant: &TenantId,
         proposal: &ProposalId,
     ) -> Result<Vec<Recommended>, BackendError>;
+    /// `scope`'s twin's latest recommendation on each proposal, with the
+    /// proposal's id, oldest first: what the member's graph shows as
+    /// `(DigitalTwin)-[:RECOMMENDED]->(Proposal)`.
+    async fn recommendations_of(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(ProposalId, Recommended)>, BackendError>;
     /// `scope`'s choices and recommendations, and their project
     /// memberships; returns how many rows went.
     async fn delete_member(&self, scope: &Scope) -> Result<u64, BackendError>;
@@ -121,6 +128,44 @@ pub fn parsed<T>(
         location: what.to_string(),
         message: format!("unknown value {value:?}"),
     })
+}
+
+/// A twin's recommendation as both engines store it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecommendationRow {
+    /// `proposal_id`.
+    pub proposal: String,
+    /// `user_id`.
+    pub user: String,
+    /// `top`.
+    pub top: Option<String>,
+    /// `ranking`, JSON text.
+    pub ranking: String,
+    /// `created_at`.
+    pub created_at: String,
+}
+
+impl RecommendationRow {
+    /// The columns a [`RecommendationRow`] reads, in its fields' order.
+    pub const COLUMNS: &'static str = "proposal_id, user_id, top, ranking, created_at";
+
+    /// The recommendation the row holds, with its proposal's id; a row
+    /// that does not read back is a corrupt store.
+    pub fn read(self, backend: &'static str) -> Result<(ProposalId, Recommended), BackendError> {
+        let proposal =
+            ProposalId::new(self.proposal.clone()).map_err(|e| BackendError::Corrupt {
+                backend,
+                location: format!("recommendation on {}", self.proposal),
+                message: e.to_string(),
+            })?;
+        let recommended = Recommended {
+            user: member(backend, &self.user)?,
+            top: self.top,
+            ranking: from_json(backend, "recommendation ranking", &self.ranking)?,
+            created_at: self.created_at,
+        };
+        Ok((proposal, recommended))
+    }
 }
 
 /// A proposal as both engines store it: its options, tasks and window in

@@ -9,7 +9,8 @@ use serde_json::json;
 use super::scopes;
 use crate::backend::{BackendError, Projects};
 use crate::project::{
-    Choice, DayWindow, Item, Project, Proposal, ProposalKind, ProposalStatus, Recommended,
+    Choice, DayWindow, Item, ItemSource, Project, Proposal, ProposalKind, ProposalStatus,
+    Recommended,
 };
 use crate::{ProjectId, ProposalId, TenantId, UserId};
 
@@ -34,6 +35,13 @@ fn proposal(id: &str, project: &str, kind: ProposalKind) -> Proposal {
             label: "Option A".into(),
             details: Some("with details".into()),
             date: None,
+            time: None,
+            sources: vec![ItemSource {
+                user: UserId::new("alice").unwrap(),
+                memory_id: "m1".into(),
+                text: "Alice loves option A.".into(),
+                episode_id: "e1".into(),
+            }],
         }],
         tasks: vec![],
         window: Some(DayWindow {
@@ -182,6 +190,20 @@ pub async fn projects(store: Arc<dyn Projects>) {
             recommended(&bob.user, Some("2026-12-05"))
         ]
     );
+    // A member's own recommendations, with their proposals: what their
+    // graph shows; never another member's, nor another tenant's.
+    assert_eq!(
+        store.recommendations_of(&alice).await.unwrap(),
+        [(second.id.clone(), recommended(&alice.user, None))]
+    );
+    let alice_elsewhere = crate::Scope::new(other.clone(), alice.user.clone());
+    assert!(
+        store
+            .recommendations_of(&alice_elsewhere)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // One member leaves: their rows go, the project and the others stay.
     let gone = store.delete_member(&alice).await.unwrap();
@@ -193,6 +215,8 @@ pub async fn projects(store: Arc<dyn Projects>) {
     assert_eq!(choices, [choice(&bob.user, &["2026-12-05"])]);
     let recs = store.recommendations(&tenant, &second.id).await.unwrap();
     assert_eq!(recs.len(), 1);
+    assert!(store.recommendations_of(&alice).await.unwrap().is_empty());
+    assert_eq!(store.recommendations_of(&bob).await.unwrap().len(), 1);
     // Alice of the other tenant is another person, untouched.
     assert_eq!(
         store.project(&other, &harbor.id).await.unwrap().as_ref(),

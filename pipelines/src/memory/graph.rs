@@ -12,8 +12,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use twinlake_core::memory::{Entity, EntityKind, Fact, Memory, MemoryKind};
+use twinlake_core::project::Recommended;
 use twinlake_core::record::Episode;
-use twinlake_core::{ContentHash, Scope};
+use twinlake_core::{ContentHash, ProposalId, Scope};
 use twinlake_udfs::extract::{Reader, canonical};
 
 /// The members of a tenant: user ids with the names each goes by.
@@ -154,13 +155,15 @@ impl<'a> Resolver<'a> {
 /// fact per memory (not summaries or style), and their choices on
 /// projects' proposals: (User)-[:MEMBER_OF]->(Project),
 /// (User)-[:CHOSE]->(Vote)-[:ON]->(Proposal), a vote valid until the
-/// member's next choice on the same proposal.
+/// member's next choice on the same proposal; and what their twin last
+/// recommended on each, (DigitalTwin)-[:RECOMMENDED]->(Proposal).
 pub fn build(
     scope: &Scope,
     user_name: &str,
     memories: &[Memory],
     documents: &[(&Episode, &str)],
     decisions: &[&Episode],
+    recommended: &[(ProposalId, Recommended)],
     members: &Members,
 ) -> GraphParts {
     let mut full_names: HashMap<String, Vec<String>> = HashMap::new();
@@ -226,7 +229,7 @@ pub fn build(
     fact(
         user.clone(),
         "HAS_TWIN",
-        twin,
+        twin.clone(),
         format!("{user_name} has a digital twin."),
         None,
         Vec::new(),
@@ -314,6 +317,29 @@ pub fn build(
             next,
         );
     }
+    // The twin's latest recommendation on each proposal: not the member's
+    // words, so it cites no episode; its time is when it was made.
+    for (proposal, rec) in recommended {
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(&rec.created_at) else {
+            continue;
+        };
+        let text = match top_pick(rec) {
+            Some((label, score)) => format!(
+                "{user_name}'s twin recommended {label} on proposal {proposal} (score {score:.2})."
+            ),
+            None => format!("{user_name}'s twin ruled out every option of proposal {proposal}."),
+        };
+        fact(
+            twin.clone(),
+            "RECOMMENDED",
+            r.resolve(EntityKind::Proposal, proposal.as_str()),
+            text,
+            None,
+            Vec::new(),
+            at.timestamp_micros(),
+            None,
+        );
+    }
     // Documents: who wrote them and which known people, places and orgs
     // they mention.
     let known: Vec<(String, String)> = r
@@ -376,6 +402,21 @@ pub fn build(
         entities: r.entities.into_values().collect(),
         facts,
     }
+}
+
+/// The label and score of a recommendation's top pick, as its ranking
+/// holds them; None when it vetoed every option.
+fn top_pick(rec: &Recommended) -> Option<(String, f64)> {
+    let top = rec.top.as_deref()?;
+    let entry = rec
+        .ranking
+        .as_array()?
+        .iter()
+        .find(|r| r["option"].as_str() == Some(top))?;
+    Some((
+        entry["label"].as_str().unwrap_or(top).to_string(),
+        entry["score"].as_f64().unwrap_or_default(),
+    ))
 }
 
 /// The first 8 characters of an id, to tell same-named things apart.
@@ -472,7 +513,7 @@ mod tests {
                 Some(50),
             ),
         ];
-        let parts = build(&scope(), "Alice Martin", &memories, &[], &[], &members);
+        let parts = build(&scope(), "Alice Martin", &memories, &[], &[], &[], &members);
         MemoryGraph::new(parts.entities, parts.facts)
     }
 
@@ -499,6 +540,7 @@ mod tests {
             &[],
             &[],
             &[&first, &second],
+            &[],
             &Members::default(),
         );
         let count = |relation: &str| {
@@ -524,7 +566,15 @@ mod tests {
         }
         // Another member's choice lands on the same project node.
         let bob = Scope::parse("t", "bob").unwrap();
-        let theirs = build(&bob, "Bob Stone", &[], &[], &[&first], &Members::default());
+        let theirs = build(
+            &bob,
+            "Bob Stone",
+            &[],
+            &[],
+            &[&first],
+            &[],
+            &Members::default(),
+        );
         let project_of = |p: &GraphParts| {
             p.entities
                 .iter()
@@ -532,6 +582,65 @@ mod tests {
                 .map(|e| e.entity_id.clone())
         };
         assert_eq!(project_of(&parts), project_of(&theirs));
+    }
+
+    #[test]
+    fn the_twins_latest_recommendation_points_at_the_proposal() {
+        let rec = |top: Option<&str>| Recommended {
+            user: scope().user,
+            top: top.map(str::to_string),
+            ranking: serde_json::json!([
+                {"option": "dolomites", "label": "The Dolomites", "score": 0.84},
+                {"option": "bali", "label": "Bali", "score": -0.5}
+            ]),
+            created_at: "2026-12-07T10:00:00+00:00".into(),
+        };
+        let trip = ProposalId::new("trip").unwrap();
+        let menu = ProposalId::new("menu").unwrap();
+        let parts = build(
+            &scope(),
+            "Alice Martin",
+            &[],
+            &[],
+            &[],
+            &[(trip, rec(Some("dolomites"))), (menu, rec(None))],
+            &Members::default(),
+        );
+        let recommended: Vec<&Fact> = parts
+            .facts
+            .iter()
+            .filter(|f| f.relation == "RECOMMENDED")
+            .collect();
+        assert_eq!(recommended.len(), 2);
+        let twin = &parts
+            .entities
+            .iter()
+            .find(|e| e.kind == EntityKind::DigitalTwin)
+            .unwrap()
+            .entity_id;
+        let proposal_name = |id: &str| {
+            parts
+                .entities
+                .iter()
+                .find(|e| e.entity_id == id)
+                .map(|e| (e.kind, e.name.clone()))
+        };
+        assert!(recommended.iter().all(|f| &f.from == twin));
+        assert_eq!(
+            proposal_name(&recommended[0].to),
+            Some((EntityKind::Proposal, "trip".to_string()))
+        );
+        assert_eq!(
+            recommended[0].text,
+            "Alice Martin's twin recommended The Dolomites on proposal trip (score 0.84)."
+        );
+        assert_eq!(
+            recommended[0].valid_at_us,
+            chrono::DateTime::parse_from_rfc3339("2026-12-07T10:00:00+00:00")
+                .unwrap()
+                .timestamp_micros()
+        );
+        assert!(recommended[1].text.contains("ruled out every option"));
     }
 
     #[test]

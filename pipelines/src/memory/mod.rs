@@ -10,7 +10,8 @@
 //!    memory; the user's own messages become the voice profile;
 //! 3. drafts are reconciled in time order ([`reconcile`]): duplicates
 //!    merge, contradictions close the older memory;
-//! 4. memories and documents become entities and facts ([`graph`]).
+//! 4. memories, documents, the user's choices on projects and their twin's
+//!    recommendations become entities and facts ([`graph`]).
 //!
 //! [`store`] reads and writes the three lake tables. The batch job in
 //! `twinlake-jobs` reads the episodes with DataFusion and runs it all.
@@ -21,9 +22,10 @@ pub mod store;
 
 use std::collections::{BTreeMap, HashMap};
 
-use twinlake_core::Scope;
 use twinlake_core::memory::{Memory, MemoryKind};
+use twinlake_core::project::Recommended;
 use twinlake_core::record::{Episode, SourceKind};
+use twinlake_core::{ProposalId, Scope};
 use twinlake_udfs::extract::{self, MemoryDraft, Reader, summary};
 
 use self::graph::{GraphParts, Members};
@@ -84,6 +86,9 @@ pub struct DistillOptions<'a> {
     pub aliases: &'a [String],
     /// The tenant's members, for resolving people to users.
     pub members: &'a Members,
+    /// What the user's twin last recommended on each proposal (the
+    /// relational store's), for the graph.
+    pub recommended: &'a [(ProposalId, Recommended)],
     /// What the previous run stored.
     pub previous: &'a [Memory],
     /// The wall clock, µs.
@@ -133,6 +138,7 @@ pub fn distill(
         &memories,
         &documents,
         &decisions,
+        options.recommended,
         options.members,
     );
     Distilled {
@@ -246,6 +252,7 @@ mod tests {
                 scope: &scope,
                 aliases: &[],
                 members: &Members::default(),
+                recommended: &[],
                 previous: &[],
                 now_us: 0,
                 summarize_tail: tail,

@@ -77,8 +77,8 @@ pub async fn project_handler(
     params(("project" = String, Path, description = "the project's id")),
     request_body = NewProposal,
     responses(
-        (status = 201, description = "the proposal, with its id"),
-        (status = 400, description = "a field at fault, named: an unknown kind, empty options, a window with no allowed day, a kind without what it needs"),
+        (status = 201, description = "the proposal, with its id; a choice or subset given without options has them drafted from the members' likes, each with its sources"),
+        (status = 400, description = "a field at fault, named: an unknown kind, empty options, a window with no allowed day, a kind without what it needs, no options given and none the members like"),
         (status = 403, description = "the key's member is not in the project"),
         (status = 404, description = "no such project"),
         (status = 409, description = "a proposal by that id exists"),

@@ -93,8 +93,9 @@ impl Calendar {
         self.zone
     }
 
-    fn at(&self, date: NaiveDate, hour: u32) -> i64 {
-        let naive = date.and_time(NaiveTime::from_hms_opt(hour.min(23), 0, 0).expect("an hour"));
+    /// `time` of `date` in the calendar's zone, µs since the epoch.
+    fn at(&self, date: NaiveDate, time: NaiveTime) -> i64 {
+        let naive = date.and_time(time);
         self.zone
             .from_local_datetime(&naive)
             .earliest()
@@ -102,14 +103,38 @@ impl Calendar {
             .unwrap_or_else(|| naive.and_utc().timestamp_micros())
     }
 
+    fn hour(&self, date: NaiveDate, hour: u32) -> i64 {
+        self.at(
+            date,
+            NaiveTime::from_hms_opt(hour.min(23), 0, 0).expect("an hour"),
+        )
+    }
+
     /// How `date` fits the member.
     pub fn day(&self, date: NaiveDate) -> DayFit<'_> {
-        let start = self.at(date, 0);
+        let start = self.hour(date, 0);
         let end = date
             .succ_opt()
-            .map(|next| self.at(next, 0))
+            .map(|next| self.hour(next, 0))
             .unwrap_or(start + (24.0 * HOUR_US) as i64);
-        let (wake, sleep) = (self.at(date, WAKING.0), self.at(date, WAKING.1));
+        let waking = (self.hour(date, WAKING.0), self.hour(date, WAKING.1));
+        self.fit((start, end), waking, AWAY_HOURS)
+    }
+
+    /// How the hours `from` to `to` of `date` fit the member: away when
+    /// an all-day event covers the day or events take half the slot.
+    pub fn slot(&self, date: NaiveDate, from: NaiveTime, to: NaiveTime) -> DayFit<'_> {
+        let span = (self.at(date, from), self.at(date, to));
+        let half = (span.1 - span.0) as f32 / HOUR_US / 2.0;
+        self.fit(span, span, half)
+    }
+
+    /// How the stretch `span` fits: events in it count by their overlap
+    /// with `counted`; `away` hours of it (or an event covering all of
+    /// `counted`, or an all-day one) make it away.
+    fn fit(&self, span: (i64, i64), counted: (i64, i64), away: f32) -> DayFit<'_> {
+        let (start, end) = span;
+        let (wake, sleep) = counted;
         let mut by = Vec::new();
         let mut hours = 0.0f32;
         for busy in &self.busy {
@@ -125,7 +150,7 @@ impl Calendar {
                 by.push(busy);
             }
         }
-        if hours >= AWAY_HOURS {
+        if hours >= away {
             return DayFit::Away(by[0]);
         }
         if by.is_empty() {
@@ -208,5 +233,50 @@ mod tests {
         }
         // 23:30 local is after the waking hours: the day stays free.
         assert_eq!(calendar.day(day("2026-12-05")), DayFit::Free);
+    }
+
+    #[test]
+    fn a_slot_is_away_when_events_take_half_of_it() {
+        let events = [
+            // Climbing 18:30-21:00 Berlin time.
+            event(
+                "climbing",
+                "2026-12-04T17:30:00Z",
+                "2026-12-04T20:00:00Z",
+                false,
+            ),
+            // A call 17:00-17:30 Berlin time.
+            event(
+                "call",
+                "2026-12-04T16:00:00Z",
+                "2026-12-04T16:30:00Z",
+                false,
+            ),
+        ];
+        let refs: Vec<&Episode> = events.iter().collect();
+        let calendar = Calendar::of(&refs, None);
+        let at = |h: u32, m: u32| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        // 18:00-22:00: climbing takes 2.5 of its 4 hours.
+        assert!(matches!(
+            calendar.slot(day("2026-12-04"), at(18, 0), at(22, 0)),
+            DayFit::Away(b) if b.title == "climbing"
+        ));
+        // 16:00-19:00: the call and half an hour of climbing, 1 of 3 hours.
+        match calendar.slot(day("2026-12-04"), at(16, 0), at(19, 0)) {
+            DayFit::Partly { hours, by } => {
+                assert!((hours - 1.0).abs() < 0.01, "{hours}");
+                assert_eq!(by.len(), 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        // The morning is free, though the day is partly busy.
+        assert_eq!(
+            calendar.slot(day("2026-12-04"), at(9, 0), at(12, 0)),
+            DayFit::Free
+        );
+        assert!(matches!(
+            calendar.day(day("2026-12-04")),
+            DayFit::Partly { .. }
+        ));
     }
 }

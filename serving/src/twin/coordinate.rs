@@ -361,6 +361,8 @@ mod tests {
             label: id.to_uppercase(),
             details: None,
             date: None,
+            time: None,
+            sources: Vec::new(),
         }
     }
 

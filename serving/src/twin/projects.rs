@@ -16,9 +16,9 @@ use twinlake_core::project::{
 use twinlake_core::{ContentHash, ProjectId, ProposalId, Scope, UserId};
 use twinlake_stores::Backends;
 
-use super::choice;
 use super::coordinate::{Ballot, Outcome, coordinate};
 use super::recommend::{Member, Recommendation, recommend};
+use super::{candidates, choice};
 use crate::ServingError;
 use crate::api::AppState;
 use crate::auth::Caller;
@@ -59,8 +59,11 @@ pub struct NewProposal {
     pub question: String,
     /// `choice`, `subset`, `schedule` or `assignment`.
     pub kind: String,
-    /// `[{id, label, details?, date?}]`: the options (a schedule's each
-    /// with a `date`, YYYY-MM-DD).
+    /// `[{id, label, details?, date?, time?}]`: the options (a
+    /// schedule's each with a `date`, YYYY-MM-DD, and, for a slot of
+    /// hours, a `time`: `{from, to}`, HH:MM). A choice or subset without them gets
+    /// options drafted from what the members like, each with its
+    /// `sources`.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub options: Option<Vec<Item>>,
@@ -154,7 +157,8 @@ pub struct GenerateRequest {
     /// Its kind, without a stored proposal.
     #[serde(default)]
     pub kind: Option<String>,
-    /// Its options, without a stored proposal.
+    /// Its options, without a stored proposal (drafted from the members'
+    /// likes when a choice or subset has none).
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub options: Option<Vec<Item>>,
@@ -269,12 +273,60 @@ pub async fn propose(
     request: NewProposal,
 ) -> Result<Proposal, ServingError> {
     let project = project_for(backends, caller, &ProjectId::new(project)?).await?;
+    let request = with_options(backends, caller, &project, request).await?;
     let proposal = request.into_proposal(&project.id)?;
     backends
         .projects
         .add_proposal(caller.tenant(), &proposal)
         .await?;
     Ok(proposal)
+}
+
+/// `request` as it will be kept: options given keep no sources (only the
+/// twins draft from memories); a choice or subset asked without options
+/// gets them drafted from what the project's members like
+/// ([`candidates`]), or a 400 naming `options` when they like nothing in
+/// the question's area.
+async fn with_options(
+    backends: &Backends,
+    caller: &Caller,
+    project: &Project,
+    mut request: NewProposal,
+) -> Result<NewProposal, ServingError> {
+    for item in request.options.iter_mut().flatten() {
+        item.sources.clear();
+    }
+    let drafts = matches!(
+        ProposalKind::parse(&request.kind),
+        Some(ProposalKind::Choice | ProposalKind::Subset)
+    ) && request.options.is_none()
+        && request.tasks.is_none()
+        && !request.question.trim().is_empty();
+    if !drafts {
+        return Ok(request);
+    }
+    let now = now_us();
+    let members = futures::future::try_join_all(project.members.iter().map(|user| {
+        let scope = Scope::new(caller.tenant().clone(), user.clone());
+        async move { Member::load(backends, &scope, now).await }
+    }))
+    .await?;
+    let drafted = candidates::draft(backends, &members, &request.question, now).await?;
+    if drafted.is_empty() {
+        let members = format!("no member of project {}", project.id);
+        return Err(ServingError::BadRequest(
+            match twinlake_udfs::extract::area_asked(&request.question) {
+                Some(area) => format!(
+                    "options: none given, and {members} likes anything in the question's area ({area}); give options"
+                ),
+                None => format!(
+                    "options: none given, the question names no area of life (food, travel, ...), and {members} likes anything about it; give options"
+                ),
+            },
+        ));
+    }
+    request.options = Some(drafted);
+    Ok(request)
 }
 
 /// A project's open proposals, oldest first.
@@ -334,6 +386,7 @@ pub async fn generate(
                 window: request.window.clone(),
                 closes_at: None,
             };
+            let asked = with_options(backends, caller, &project, asked).await?;
             let proposal = asked.into_proposal(&project.id)?;
             (project, proposal, false)
         }

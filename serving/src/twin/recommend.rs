@@ -16,7 +16,8 @@
 //!   distillation never catches every stance: a sentence naming it counts
 //!   with the way it leans ([`super::stance`]) at a lower weight;
 //! - for a schedule, the member's calendar: a day they are away is
-//!   vetoed, a partly busy one counts against.
+//!   vetoed, a partly busy one counts against; an option that is a slot
+//!   of hours is vetoed when events take half of it.
 //!
 //! The score is the sum of the reasons for, less those against; the
 //! satisfaction maps it into 0..1 (½ with nothing known, 0 when vetoed).
@@ -91,9 +92,9 @@ pub struct Recommendation {
 pub const REASONS: usize = 5;
 /// A memory counts for a candidate from this match (0..1) up.
 const MATCH_FLOOR: f32 = 0.34;
-/// Sentence-model cosine below which a memory is not about a candidate,
-/// and from which it is fully about it; linear between.
-const COSINE_FLOOR: f32 = 0.45;
+/// Sentence-model cosine below which a memory is not about a candidate
+/// (or a question), and from which it is fully about it; linear between.
+pub const COSINE_FLOOR: f32 = 0.45;
 const COSINE_FULL: f32 = 0.75;
 /// A dealbreaker vetoes when its own words (or a kind of them) are in
 /// the candidate to this share; the sentence model alone never vetoes.
@@ -379,13 +380,17 @@ pub fn weigh(
         });
     }
     if let Some(date) = candidate.date {
-        let busy = match member.calendar.day(date) {
+        let (fit, span) = match candidate.time {
+            Some(slot) => (member.calendar.slot(date, slot.from, slot.to), "then"),
+            None => (member.calendar.day(date), "that day"),
+        };
+        let busy = match fit {
             DayFit::Free => None,
             DayFit::Away(b) => Some((Effect::Veto, format!("away: {}", b.title), 0.0, vec![b])),
             DayFit::Partly { hours, by } => Some((
                 Effect::Against,
                 format!(
-                    "busy {hours:.1} h that day: {}",
+                    "busy {hours:.1} h {span}: {}",
                     by.iter()
                         .map(|b| b.title.as_str())
                         .collect::<Vec<_>>()
@@ -548,6 +553,8 @@ mod tests {
             label: label.into(),
             details: None,
             date: None,
+            time: None,
+            sources: Vec::new(),
         }
     }
 

@@ -7,8 +7,12 @@
 //! episodes and calendar loaded, the 10 options and the memories embedded,
 //! one search per option for the member's own words) and coordinated for
 //! all 4 (`POST /proposals/{id}/coordinate`: the same for every member,
-//! then the decision). The baseline, in the same run, is one search of a
-//! member's footprint, the unit a recommendation makes 10 of.
+//! then the decision). A question asked without options has them drafted
+//! from the 4 members' likes (`POST /projects/{p}/proposals` without
+//! `options`: every member's memories and episodes loaded, the likes in
+//! the question's area embedded with it). The baseline, in the same run,
+//! is one search of a member's footprint, the unit a recommendation makes
+//! 10 of.
 
 use std::time::Instant;
 
@@ -79,7 +83,8 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         .enumerate()
         .map(|(i, d)| json!({"id": format!("d{i}"), "label": d}))
         .collect();
-    let (mut search_ms, mut recommend_ms, mut coordinate_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut search_ms, mut recommend_ms, mut coordinate_ms, mut draft_ms) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut decided = serde_json::Value::Null;
     for run in 0..args.runs {
         let id = format!("menu-{run}");
@@ -107,10 +112,22 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         let outcome = post(format!("/proposals/{id}/coordinate"), json!({})).await?;
         coordinate_ms.push(started.elapsed().as_secs_f64() * 1e3);
         decided = outcome["decision"].clone();
+        let started = Instant::now();
+        post(
+            "/projects/bench/proposals".into(),
+            json!({"id": format!("dinner-{run}"), "question": "What should we eat tonight?", "kind": "choice"}),
+        )
+        .await?;
+        draft_ms.push(started.elapsed().as_secs_f64() * 1e3);
     }
     server.stop().await?;
 
-    for figures in [&mut search_ms, &mut recommend_ms, &mut coordinate_ms] {
+    for figures in [
+        &mut search_ms,
+        &mut recommend_ms,
+        &mut coordinate_ms,
+        &mut draft_ms,
+    ] {
         figures.sort_by(f64::total_cmp);
     }
     println!(
@@ -131,6 +148,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     row("search (baseline: one query)", &search_ms);
     row("recommend (one member, 10 options)", &recommend_ms);
     row("coordinate (4 members, 10 options)", &coordinate_ms);
+    row("draft options (4 members' likes)", &draft_ms);
     println!(
         "  ratio recommend / search, p50: {:.1}x; coordinate / recommend: {:.1}x",
         quantile(&recommend_ms, 0.5) / quantile(&search_ms, 0.5),

@@ -241,6 +241,20 @@ const DOMAINS: &[(&str, &[&str])] = &[
             "curry",
             "burger",
             "taco",
+            "vegetable",
+            "grill",
+            "meal",
+            "snack",
+            "dish",
+            "cuisine",
+            "rice",
+            "noodle",
+            "sandwich",
+            "steak",
+            "chicken",
+            "tofu",
+            "lemonade",
+            "juice",
         ],
     ),
     (
@@ -322,9 +336,33 @@ pub fn domain_of(kind: MemoryKind, predicate: &str, object: &str) -> &'static st
         return "food";
     }
     let words = canonical(object);
+    first_area(&words.split(' ').collect::<Vec<_>>(), &[]).unwrap_or(match kind {
+        MemoryKind::Biography => "life",
+        MemoryKind::Decision => "decisions",
+        _ => "leisure",
+    })
+}
+
+/// The area of life a question asks for something in, as memories are
+/// filed (`food`, `travel`, `social`, ...), or None when its words name
+/// none. When is not what: schedule words are passed over ("what do we
+/// eat on Saturday" asks for food, "what do we do on Saturday" for
+/// nothing filed), and "where" asks for travel.
+pub fn area_asked(question: &str) -> Option<&'static str> {
+    let words = canonical(question);
     let words: Vec<&str> = words.split(' ').collect();
+    if words.contains(&"where") {
+        return Some("travel");
+    }
+    first_area(&words, &["schedule"])
+}
+
+/// The first area of [`DOMAINS`] (but those in `skip`) one of `words`
+/// (canonical) names.
+fn first_area(words: &[&str], skip: &[&str]) -> Option<&'static str> {
     DOMAINS
         .iter()
+        .filter(|(domain, _)| !skip.contains(domain))
         .find(|(_, keys)| {
             keys.iter().any(|k| {
                 words
@@ -333,11 +371,6 @@ pub fn domain_of(kind: MemoryKind, predicate: &str, object: &str) -> &'static st
             })
         })
         .map(|(domain, _)| *domain)
-        .unwrap_or(match kind {
-            MemoryKind::Biography => "life",
-            MemoryKind::Decision => "decisions",
-            _ => "leisure",
-        })
 }
 
 #[cfg(test)]
@@ -382,5 +415,18 @@ mod tests {
             "social"
         );
         assert_eq!(domain_of(MemoryKind::Skill, "good_at", "Rust"), "work");
+    }
+
+    #[test]
+    fn a_question_asks_in_the_area_its_words_name_but_not_by_when() {
+        assert_eq!(area_asked("What should we eat on Saturday?"), Some("food"));
+        assert_eq!(area_asked("What do we grill?"), Some("food"));
+        assert_eq!(
+            area_asked("Where should we go for a weekend in spring?"),
+            Some("travel")
+        );
+        assert_eq!(area_asked("Which bar on Friday evening?"), Some("social"));
+        assert_eq!(area_asked("What should we do on Saturday afternoon?"), None);
+        assert_eq!(area_asked("Which colour should the logo be?"), None);
     }
 }

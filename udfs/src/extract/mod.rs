@@ -26,7 +26,7 @@ pub mod taxonomy;
 use twinlake_core::memory::{MemoryKind, Polarity};
 use twinlake_core::record::{Episode, SourceKind};
 
-pub use clean::{canonical, domain_of};
+pub use clean::{area_asked, canonical, domain_of};
 
 /// Confidence of a statement in the user's own words.
 pub const OWN_WORDS: f32 = 0.8;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use twinlake_core::backend::projects::{
-    self, ProposalRow, from_json, member, no_project, no_proposal,
+    self, ProposalRow, RecommendationRow, from_json, member, no_project, no_proposal,
 };
 use twinlake_core::backend::{BackendError, Projects};
 use twinlake_core::project::{Choice, Project, Proposal, ProposalStatus, Recommended};
@@ -27,6 +27,17 @@ fn proposal_row(row: &PgRow) -> Result<ProposalRow, BackendError> {
         status: column("status")?,
         closes_at: optional("closes_at")?,
         decision: optional("decision")?,
+        created_at: column("created_at")?,
+    })
+}
+
+fn recommendation_row(row: &PgRow) -> Result<RecommendationRow, BackendError> {
+    let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
+    Ok(RecommendationRow {
+        proposal: column("proposal_id")?,
+        user: column("user_id")?,
+        top: row.try_get("top").map_err(failed)?,
+        ranking: column("ranking")?,
         created_at: column("created_at")?,
     })
 }
@@ -334,25 +345,37 @@ impl Projects for PostgresChatLog {
         tenant: &TenantId,
         proposal: &ProposalId,
     ) -> Result<Vec<Recommended>, BackendError> {
-        let rows = sqlx::query(
-            "SELECT user_id, top, ranking, created_at FROM recommendations
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM recommendations
              WHERE tenant = $1 AND proposal_id = $2 ORDER BY user_id",
-        )
+            RecommendationRow::COLUMNS
+        )))
         .bind(tenant.as_str())
         .bind(proposal.as_str())
         .fetch_all(&self.pool)
         .await
         .map_err(failed)?;
         rows.iter()
-            .map(|row| -> Result<Recommended, BackendError> {
-                let column = |name: &str| row.try_get::<String, _>(name).map_err(failed);
-                Ok(Recommended {
-                    user: member(BACKEND, &column("user_id")?)?,
-                    top: row.try_get("top").map_err(failed)?,
-                    ranking: from_json(BACKEND, "recommendation ranking", &column("ranking")?)?,
-                    created_at: column("created_at")?,
-                })
-            })
+            .map(|row| recommendation_row(row)?.read(BACKEND).map(|(_, r)| r))
+            .collect()
+    }
+
+    async fn recommendations_of(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(ProposalId, Recommended)>, BackendError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM recommendations
+             WHERE tenant = $1 AND user_id = $2 ORDER BY created_at, proposal_id",
+            RecommendationRow::COLUMNS
+        )))
+        .bind(scope.tenant.as_str())
+        .bind(scope.user.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.iter()
+            .map(|row| recommendation_row(row)?.read(BACKEND))
             .collect()
     }
 

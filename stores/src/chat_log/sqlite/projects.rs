@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use twinlake_core::backend::projects::{
-    self, ProposalRow, from_json, member, no_project, no_proposal,
+    self, ProposalRow, RecommendationRow, from_json, member, no_project, no_proposal,
 };
 use twinlake_core::backend::{BackendError, Projects};
 use twinlake_core::project::{Choice, Project, Proposal, ProposalStatus, Recommended};
@@ -13,6 +13,16 @@ use super::{BACKEND, SqliteChatLog, all, failed};
 
 const PROPOSAL_COLUMNS: &str =
     "id, project_id, question, kind, body, status, closes_at, decision, created_at";
+
+fn recommendation_row(row: &Row<'_>) -> rusqlite::Result<RecommendationRow> {
+    Ok(RecommendationRow {
+        proposal: row.get(0)?,
+        user: row.get(1)?,
+        top: row.get(2)?,
+        ranking: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
 
 fn proposal_row(row: &Row<'_>) -> rusqlite::Result<ProposalRow> {
     Ok(ProposalRow {
@@ -381,30 +391,38 @@ impl Projects for SqliteChatLog {
         self.with(move |conn| {
             let rows = all(
                 conn,
-                "SELECT user_id, top, ranking, created_at FROM recommendations
-                 WHERE tenant = ?1 AND proposal_id = ?2 ORDER BY user_id",
+                &format!(
+                    "SELECT {} FROM recommendations
+                     WHERE tenant = ?1 AND proposal_id = ?2 ORDER BY user_id",
+                    RecommendationRow::COLUMNS
+                ),
                 params![tenant.as_str(), proposal.as_str()],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
-                },
+                recommendation_row,
             )?;
             rows.into_iter()
-                .map(
-                    |(user, top, ranking, created_at)| -> Result<Recommended, BackendError> {
-                        Ok(Recommended {
-                            user: member(BACKEND, &user)?,
-                            top,
-                            ranking: from_json(BACKEND, "recommendation ranking", &ranking)?,
-                            created_at,
-                        })
-                    },
-                )
+                .map(|row| row.read(BACKEND).map(|(_, r)| r))
                 .collect()
+        })
+        .await
+    }
+
+    async fn recommendations_of(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(ProposalId, Recommended)>, BackendError> {
+        let scope = scope.clone();
+        self.with(move |conn| {
+            let rows = all(
+                conn,
+                &format!(
+                    "SELECT {} FROM recommendations
+                     WHERE tenant = ?1 AND user_id = ?2 ORDER BY created_at, proposal_id",
+                    RecommendationRow::COLUMNS
+                ),
+                params![scope.tenant.as_str(), scope.user.as_str()],
+                recommendation_row,
+            )?;
+            rows.into_iter().map(|row| row.read(BACKEND)).collect()
         })
         .await
     }
