@@ -188,6 +188,16 @@ mod tests {
         e
     }
 
+    /// Climbing 18:30-21:00 Berlin time on Friday 4 December.
+    fn climbing() -> Episode {
+        event(
+            "climbing",
+            "2026-12-04T17:30:00Z",
+            "2026-12-04T20:00:00Z",
+            false,
+        )
+    }
+
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
@@ -202,13 +212,7 @@ mod tests {
                 "2026-12-18T23:00:00Z",
                 true,
             ),
-            // Climbing 18:30-21:00 Berlin time.
-            event(
-                "climbing",
-                "2026-12-04T17:30:00Z",
-                "2026-12-04T20:00:00Z",
-                false,
-            ),
+            climbing(),
             // Late on the 5th in Berlin, but the 5th in UTC too: 23:30 local.
             event(
                 "late",
@@ -238,13 +242,7 @@ mod tests {
     #[test]
     fn a_slot_is_away_when_events_take_half_of_it() {
         let events = [
-            // Climbing 18:30-21:00 Berlin time.
-            event(
-                "climbing",
-                "2026-12-04T17:30:00Z",
-                "2026-12-04T20:00:00Z",
-                false,
-            ),
+            climbing(),
             // A call 17:00-17:30 Berlin time.
             event(
                 "call",
