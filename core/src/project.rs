@@ -154,6 +154,18 @@ pub struct ItemSource {
 }
 
 impl Item {
+    /// An item of `id` and `label`, nothing more known of it.
+    pub fn new(id: impl Into<String>, label: impl Into<String>) -> Self {
+        Item {
+            id: id.into(),
+            label: label.into(),
+            details: None,
+            date: None,
+            time: None,
+            sources: Vec::new(),
+        }
+    }
+
     /// Its label and details, the words a twin weighs it by.
     pub fn text(&self) -> String {
         match &self.details {
@@ -375,12 +387,8 @@ impl Proposal {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|date| Item {
-                    id: date.to_string(),
-                    label: date.format("%A %-d %B %Y").to_string(),
-                    details: None,
                     date: Some(date),
-                    time: None,
-                    sources: Vec::new(),
+                    ..Item::new(date.to_string(), date.format("%A %-d %B %Y").to_string())
                 })
                 .collect(),
             _ => self.options.clone(),
@@ -433,14 +441,7 @@ mod tests {
     }
 
     fn item(id: &str) -> Item {
-        Item {
-            id: id.into(),
-            label: id.to_uppercase(),
-            details: None,
-            date: None,
-            time: None,
-            sources: Vec::new(),
-        }
+        Item::new(id, id.to_uppercase())
     }
 
     #[test]

@@ -43,8 +43,7 @@ pub fn envelope(scope: &Scope, turn: &Turn) -> FileEnvelope {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
-    use twinlake_udfs::parse::{self, Format, ParseContext, Parsed};
+    use twinlake_udfs::parse::Format;
 
     #[tokio::test]
     async fn a_turn_becomes_one_self_authored_episode_of_its_conversation() {
@@ -62,19 +61,8 @@ mod tests {
         let decoded = FileEnvelope::from_payload(&envelope.to_payload()).unwrap();
         assert_eq!(decoded, envelope);
         assert_eq!(envelope.uri, "twin-chat/c1");
-        let format = Format::from_name(envelope.options.format.as_deref().unwrap()).unwrap();
+        let (format, entry) = envelope.only_entry();
         assert_eq!(format, Format::TwinChat);
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(envelope.content_base64.unwrap())
-            .unwrap();
-        let Parsed::Export(export) =
-            parse::parse(&bytes, format, &ParseContext::default()).unwrap()
-        else {
-            panic!("a chat turn is an export of entries");
-        };
-        let [entry] = &export.entries[..] else {
-            panic!("{:?}", export.entries);
-        };
         assert_eq!(entry.text, turn.text);
         assert_eq!(
             (entry.conversation.as_str(), entry.id.as_str()),

@@ -77,9 +77,7 @@ pub fn envelope(scope: &Scope, decision: &Decision<'_>) -> FileEnvelope {
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine as _;
     use twinlake_core::record::SourceKind;
-    use twinlake_udfs::parse::{self, Format, ParseContext, Parsed};
 
     use super::*;
 
@@ -101,19 +99,8 @@ mod tests {
         );
         let envelope = envelope(&scope, &decision);
         assert_eq!(envelope.uri, "project/harbor/bbq-day");
-        let format = Format::from_name(envelope.options.format.as_deref().unwrap()).unwrap();
+        let (format, entry) = envelope.only_entry();
         assert_eq!(format.source_kind(), SourceKind::Decision);
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(envelope.content_base64.unwrap())
-            .unwrap();
-        let Parsed::Export(export) =
-            parse::parse(&bytes, format, &ParseContext::default()).unwrap()
-        else {
-            panic!("a choice is an export of entries");
-        };
-        let [entry] = &export.entries[..] else {
-            panic!("{:?}", export.entries);
-        };
         assert!(entry.text.ends_with("I chose Saturday 12 December 2026."));
         assert_eq!(entry.meta["proposal"], "bbq-day");
         let many = [

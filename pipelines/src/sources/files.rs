@@ -107,6 +107,26 @@ impl FileEnvelope {
         }
     }
 
+    /// The format and the one entry an envelope of the server's own records
+    /// carries, as the pipeline will read it.
+    #[cfg(test)]
+    pub(crate) fn only_entry(&self) -> (twinlake_udfs::parse::Format, twinlake_udfs::parse::Entry) {
+        use twinlake_udfs::parse::{self, Format, ParseContext, Parsed};
+        let format = Format::from_name(self.options.format.as_deref().unwrap()).unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(self.content_base64.as_deref().unwrap())
+            .unwrap();
+        let Parsed::Export(export) =
+            parse::parse(&bytes, format, &ParseContext::default()).unwrap()
+        else {
+            panic!("{} is not an export of entries", self.uri);
+        };
+        let [entry] = &export.entries[..] else {
+            panic!("{:?}", export.entries);
+        };
+        (format, entry.clone())
+    }
+
     /// Encodes the envelope as a bus payload.
     pub fn to_payload(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("envelopes serialise")

@@ -50,16 +50,10 @@ fn is_liked(m: &Memory) -> bool {
 struct Draft {
     label: String,
     sources: Vec<ItemSource>,
+    /// How many members' sources (members are gathered one at a time,
+    /// so each one's sources are adjacent).
+    members: usize,
     weight: f32,
-}
-
-impl Draft {
-    fn members(&self) -> usize {
-        let mut users: Vec<&str> = self.sources.iter().map(|s| s.user.as_str()).collect();
-        users.sort_unstable();
-        users.dedup();
-        users.len()
-    }
 }
 
 /// The likes of `members` in `area`, one draft per thing (by its
@@ -94,14 +88,19 @@ fn gather(members: &[Member], area: &str, now_us: i64) -> Vec<Draft> {
             let weight = memories::weight(m, now_us);
             match by_key.get(&key) {
                 Some(&i) => {
-                    drafts[i].sources.push(source);
-                    drafts[i].weight += weight;
+                    let draft = &mut drafts[i];
+                    if draft.sources.last().is_some_and(|s| s.user != source.user) {
+                        draft.members += 1;
+                    }
+                    draft.sources.push(source);
+                    draft.weight += weight;
                 }
                 None => {
                     by_key.insert(key, drafts.len());
                     drafts.push(Draft {
                         label: capitalised(m.object.trim()),
                         sources: vec![source],
+                        members: 1,
                         weight,
                     });
                 }
@@ -147,8 +146,8 @@ fn options(drafts: Vec<Draft>, cosines: &[f32], unplaced: bool) -> Vec<Item> {
         .filter(|(_, cos)| !unplaced || *cos >= COSINE_FLOOR)
         .collect();
     ranked.sort_by(|(a, a_cos), (b, b_cos)| {
-        b.members()
-            .cmp(&a.members())
+        b.members
+            .cmp(&a.members)
             .then(b_cos.total_cmp(a_cos))
             .then(b.weight.total_cmp(&a.weight))
             .then(a.label.cmp(&b.label))
@@ -157,12 +156,8 @@ fn options(drafts: Vec<Draft>, cosines: &[f32], unplaced: bool) -> Vec<Item> {
     for (draft, _) in ranked.into_iter().take(MOST_DRAFTED) {
         let id = option_id(&draft.label, &out);
         out.push(Item {
-            id,
-            label: draft.label,
-            details: None,
-            date: None,
-            time: None,
             sources: draft.sources,
+            ..Item::new(id, draft.label)
         });
     }
     out
@@ -299,14 +294,7 @@ mod tests {
 
     #[test]
     fn option_ids_are_unique() {
-        let first = Item {
-            id: "cake".into(),
-            label: "Cake".into(),
-            details: None,
-            date: None,
-            time: None,
-            sources: Vec::new(),
-        };
+        let first = Item::new("cake", "Cake");
         assert_eq!(option_id("Cakes", std::slice::from_ref(&first)), "cake-2");
         assert_eq!(option_id("!!", &[]), "option");
     }

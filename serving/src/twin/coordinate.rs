@@ -356,14 +356,7 @@ mod tests {
     use super::*;
 
     fn item(id: &str) -> Item {
-        Item {
-            id: id.into(),
-            label: id.to_uppercase(),
-            details: None,
-            date: None,
-            time: None,
-            sources: Vec::new(),
-        }
+        Item::new(id, id.to_uppercase())
     }
 
     fn ballot(user: &str, scores: &[(&str, f32, bool)]) -> Ballot {

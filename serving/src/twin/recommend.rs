@@ -548,14 +548,7 @@ mod tests {
     }
 
     fn item(id: &str, label: &str) -> Item {
-        Item {
-            id: id.into(),
-            label: label.into(),
-            details: None,
-            date: None,
-            time: None,
-            sources: Vec::new(),
-        }
+        Item::new(id, label)
     }
 
     #[test]
