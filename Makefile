@@ -52,6 +52,8 @@ bench: build
 	$(TWINLAKE) bench kafka
 	$(TWINLAKE) bench serve
 	$(TWINLAKE) bench chat
+	$(TWINLAKE) bench projects
+	$(TWINLAKE) bench mcp
 
 fmt:
 	$(CARGO) fmt --all

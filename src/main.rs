@@ -53,6 +53,9 @@ enum Command {
     Episodes(commands::episodes::Args),
     /// Serve the HTTP API.
     Serve(commands::serve::Args),
+    /// Serve the twins as MCP tools on stdin and stdout, for a local agent
+    /// (the HTTP API serves the same at /mcp).
+    Mcp(commands::mcp::Args),
     /// Make, revoke and list API keys of the HTTP API.
     #[command(subcommand)]
     Keys(commands::keys::Keys),
@@ -77,7 +80,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TWINLAKE_LOG")
-                .unwrap_or_else(|_| "warn,twinlake::access=info".into()),
+                .unwrap_or_else(|_| "warn,twinlake::access=info,rmcp=error".into()),
         )
         .with_writer(std::io::stderr)
         // Colours for a terminal only: a log file or collector gets plain text.
@@ -125,6 +128,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => commands::stats::run(&config, args).await,
         Command::Episodes(args) => commands::episodes::run(&config, args).await,
         Command::Serve(args) => commands::serve::run(&config, args).await,
+        Command::Mcp(args) => commands::mcp::run(&config, args).await,
         Command::Keys(keys) => commands::keys::run(&config, keys).await,
         Command::Project(project) => commands::project::run(&config, project).await,
         Command::Sidecar(args) => commands::sidecar::run(&config, args).await,

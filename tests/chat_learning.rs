@@ -145,3 +145,68 @@ fn a_turn_stored_while_learning_is_off_is_learnt_when_a_server_starts() {
     drop(server);
     assert_eq!(episodes(dir.path(), "carol", Some("twin_chat")).len(), 1);
 }
+
+#[test]
+fn a_fact_remembered_for_a_member_is_learnt_as_their_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    for user in ["alice", "bob"] {
+        let (summary, code) = ingest(dir.path(), user, &[&demo(user)]);
+        assert_eq!(code, 0, "{summary}");
+    }
+    let server = serve(dir.path());
+    let bob = create_key(dir.path(), "default", &["--user", "bob"]);
+    let as_bob = [("authorization", bob.as_str())];
+    let remember = |user: &str, body: Value| {
+        http(
+            &server.base,
+            "POST",
+            &format!("/twin/{user}/remember"),
+            Some(&body),
+            &as_bob,
+        )
+    };
+
+    let (status, kept) = remember("bob", json!({"fact": "I am allergic to kiwi fruit."}));
+    assert_eq!(status, 202, "{kept}");
+    assert_eq!(kept["learning"], true, "{kept}");
+    assert_eq!(kept["turn"]["role"], "user", "{kept}");
+    let conversation = kept["conversation_id"].as_str().unwrap().to_string();
+
+    // Nothing to learn, someone else's twin, a conversation bob has not.
+    let (status, said) = remember("bob", json!({"fact": "ok thanks"}));
+    assert_eq!(status, 400, "{said}");
+    assert!(
+        said["error"].as_str().unwrap().starts_with("fact:"),
+        "{said}"
+    );
+    let (status, other) = remember("alice", json!({"fact": "I hate kiwi."}));
+    assert_eq!(status, 403, "{other}");
+    let (status, missing) = remember(
+        "bob",
+        json!({"fact": "I love figs.", "conversation_id": "no-such-conversation"}),
+    );
+    assert_eq!(status, 404, "{missing}");
+
+    until_found(&server, "bob", "kiwi allergy", "kiwi");
+    assert!(
+        !found(&server, "alice", "kiwi allergy")
+            .iter()
+            .any(|t| t.contains("kiwi")),
+        "bob's fact reached alice"
+    );
+    // Remembered, not answered: the conversation holds bob's turn alone.
+    let (status, stored) = http(
+        &server.base,
+        "GET",
+        &format!("/twin/bob/conversations/{conversation}"),
+        None,
+        &as_bob,
+    );
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["turns"].as_array().unwrap().len(), 1, "{stored}");
+    drop(server);
+    let learnt = episodes(dir.path(), "bob", Some("twin_chat"));
+    assert_eq!(learnt.len(), 1, "{learnt:?}");
+    assert_eq!(learnt[0]["is_self"], true, "{learnt:?}");
+    assert!(episodes(dir.path(), "alice", Some("twin_chat")).is_empty());
+}

@@ -70,6 +70,7 @@ const NOT_KEYS: &[&str] = &[
     "TWINLAKE_LOG",
     "TWINLAKE_LOCOMO_DEV",
     "TWINLAKE_WHEEL_CACHE",
+    "TWINLAKE_API_KEY",
 ];
 
 /// A backend given by URL alone.

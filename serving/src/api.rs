@@ -30,7 +30,7 @@ use crate::routes::{
 };
 use crate::twin::answerer::{self, Answerer};
 use crate::twin::learn::ChatLearner;
-use crate::{ServingError, access_log, browser, rejection, upload};
+use crate::{ServingError, access_log, browser, mcp, rejection, upload};
 
 /// What every handler shares.
 pub struct AppState {
@@ -112,6 +112,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let twins = Router::new()
         .route("/twin/{user}/search", post(search::search_handler))
         .route("/twin/{user}/chat", post(chat::chat_handler))
+        .route("/twin/{user}/remember", post(chat::remember_handler))
         .route(
             "/twin/{user}/messages/{id}/feedback",
             post(feedback::feedback_handler),
@@ -160,6 +161,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/recommendations/generate",
             post(projects::generate_handler),
         )
+        .route_service(mcp::http::PATH, mcp::http::service(state.clone()))
         .route_layer(from_fn_with_state(request_deadline, deadline))
         .merge(upload)
         .merge(socket)

@@ -17,6 +17,8 @@
 //!   [`rejection`] (every error as JSON), [`limits`] (deadlines, rates)
 //!   and [`access_log`] wrap its routes; [`server`] runs it behind
 //!   connection limits and timeouts; [`metrics`] counts what it serves.
+//! - [`mcp`]: the same functions as tools for an agent, over the Model
+//!   Context Protocol (`twinlake mcp` on stdio, `/mcp` in the API).
 //! - [`sidecar`]: the model server (`twinlake sidecar`), an
 //!   OpenAI-compatible embeddings API that workers and API servers share.
 //!
@@ -30,6 +32,7 @@ pub mod browser;
 pub mod error;
 pub mod limits;
 pub mod llm;
+pub mod mcp;
 pub mod metrics;
 pub mod rejection;
 pub mod routes;

@@ -6,6 +6,7 @@ pub mod eval;
 pub mod ingest;
 pub mod job;
 pub mod keys;
+pub mod mcp;
 pub mod memory;
 pub mod pipeline;
 pub mod project;

@@ -25,6 +25,7 @@ from .types import (
     Project,
     Proposal,
     ProposalKind,
+    Remembered,
     SearchReply,
     Status,
 )
@@ -84,6 +85,13 @@ class Client:
         if conversation_id is not None:
             body["conversation_id"] = conversation_id
         return cast(ChatReply, self._call("POST", f"/twin/{self._q(user)}/chat", body))
+
+    def remember(self, user: str, fact: str, conversation_id: str | None = None) -> Remembered:
+        """Keeps a fact ``user`` said, in their words; it is learnt as a chat turn is."""
+        body: dict[str, Any] = {"fact": fact}
+        if conversation_id is not None:
+            body["conversation_id"] = conversation_id
+        return cast(Remembered, self._call("POST", f"/twin/{self._q(user)}/remember", body))
 
     def profile(self, user: str) -> dict[str, Any]:
         """What ``user``'s twin knows of them, by kind."""

@@ -170,3 +170,11 @@ class ChatReply(TypedDict):
     answered_by: str
     conversation_id: str
 
+
+
+class Remembered(TypedDict):
+    """``POST /twin/{user}/remember``: the fact as the member's stored turn."""
+
+    conversation_id: str
+    turn: dict[str, Any]
+    learning: bool

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -24,7 +25,7 @@ use crate::ServingError;
 use crate::api::AppState;
 use crate::auth::{Caller, Twin};
 use crate::tokens::{Token, Tokens};
-use crate::twin::chat::{self, ChatReply};
+use crate::twin::chat::{self, ChatReply, Remembered};
 
 /// The largest frame a client may send: a message and an id.
 const MOST_FRAME_BYTES: usize = 64 * 1024;
@@ -68,6 +69,46 @@ pub async fn chat_handler(
     .await?;
     state.metrics.answered_by(&reply.reply.answered_by);
     Ok(Json(serde_json::to_value(reply).unwrap_or_default()))
+}
+
+/// Body of a remember request.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RememberRequest {
+    /// The fact, in the member's own words ("I am vegetarian now").
+    pub fact: String,
+    /// The conversation it was said in; a new one when absent.
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+}
+
+/// `POST /twin/{user}/remember`.
+#[utoipa::path(
+    post,
+    path = "/twin/{user}/remember",
+    tag = "chat",
+    params(("user" = String, Path, description = "whose twin")),
+    request_body = RememberRequest,
+    responses(
+        (status = 202, description = "the fact, stored as the member's turn; it is learnt as chat turns are, within moments"),
+        (status = 400, description = "a fact that tells nothing (empty, small talk, questions only)"),
+        (status = 404, description = "no such conversation for this user"),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn remember_handler(
+    State(state): State<Arc<AppState>>,
+    Twin(scope): Twin,
+    Json(request): Json<RememberRequest>,
+) -> Result<(StatusCode, Json<Remembered>), ServingError> {
+    let remembered = chat::remember(
+        &state,
+        &scope,
+        &request.fact,
+        request.conversation_id.as_deref(),
+    )
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(remembered)))
 }
 
 /// `GET /twin/{user}/chat/ws`.

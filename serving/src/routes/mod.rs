@@ -8,6 +8,7 @@
 //! | `GET /openapi.json` | | this API's OpenAPI document |
 //! | `POST /twin/{user}/search` | `{"query", "k"?: 10, "explain"?: false}` | fused hits with scores and sources, the memories that best answer; with `explain`, BM25's and the vector index's own hits |
 //! | `POST /twin/{user}/chat` | `{"message", "conversation_id"?}` | a grounded answer with citations, who answered (`answered_by`) and what it drew on (`used`) |
+//! | `POST /twin/{user}/remember` | `{"fact", "conversation_id"?}` | the fact stored as the member's turn, learnt as chat is (202) |
 //! | `GET /twin/{user}/chat/ws` | WebSocket frames | `token` frames as the reply is written, then `done` (the POST's reply) |
 //! | `POST /twin/{user}/messages/{id}/feedback` | `{"rating": "helpful" \| "incorrect" \| "insightful" \| "off_voice", "comment"?}` | the feedback as kept (201) |
 //! | `GET /twin/{user}/conversations?limit=N` | | the user's conversations, latest first |
@@ -29,6 +30,7 @@
 //! | `POST /recommendations/generate` | `{"user", "proposal"}` or `{"user", "project", "question", "kind", "options"}` | the twin's ranking with cited reasons |
 //! | `POST /proposals/{proposal}/choice` | `{"user", "option"}` or `{"user", "options"}` | the choice, in the member's memory when it returns (201) |
 //! | `POST /proposals/{proposal}/coordinate` | | the decision, per member what they get, concede and veto, and why |
+//! | `POST /mcp` | MCP JSON-RPC | the same as tools ([`crate::mcp`]) |
 
 pub mod chat;
 pub mod console;

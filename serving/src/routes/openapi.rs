@@ -17,7 +17,7 @@ use crate::{api, upload};
         title = "twinlake",
         description = "A digital twin's API: search, chat (JSON or a WebSocket of tokens), \
                        conversations, feedback, memories, the graph, uploads; projects, their \
-                       proposals, recommendations, choices and coordination. Every route but \
+                       proposals, recommendations, choices and coordination; the same as MCP tools at /mcp. Every route but \
                        /health, /openapi.json and the console takes an API key as \
                        `Authorization: Bearer <key>`."
     ),
@@ -26,6 +26,7 @@ use crate::{api, upload};
         search::search_handler,
         chat::chat_handler,
         chat::chat_socket_handler,
+        chat::remember_handler,
         feedback::feedback_handler,
         conversations::conversations_handler,
         conversations::new_conversation_handler,
@@ -46,6 +47,7 @@ use crate::{api, upload};
         projects::generate_handler,
         projects::choice_handler,
         projects::coordinate_handler,
+        crate::mcp::http::described,
     ),
     modifiers(&ApiKeyAuth)
 )]

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use twinlake_core::Scope;
 
 use crate::ServingError;
 use crate::api::AppState;
@@ -18,16 +19,17 @@ use crate::twin::{memories, search};
 #[serde(deny_unknown_fields)]
 pub struct SearchRequest {
     /// What to look for.
-    query: String,
+    pub query: String,
     /// How many hits, 1..=100 (10).
     #[serde(default = "default_k")]
-    k: usize,
+    pub k: usize,
     /// Also return BM25's and the vector index's own top `k`.
     #[serde(default)]
-    explain: bool,
+    pub explain: bool,
 }
 
-fn default_k() -> usize {
+/// The number of hits a search returns unless asked for another.
+pub fn default_k() -> usize {
     10
 }
 
@@ -46,9 +48,19 @@ pub async fn search_handler(
     Twin(scope): Twin,
     Json(request): Json<SearchRequest>,
 ) -> Result<Json<Value>, ServingError> {
+    Ok(Json(search(&state, &scope, &request).await?))
+}
+
+/// The search's reply: the fused hits with their sources, and the
+/// memories that best answer (the MCP tool `search` returns the same).
+pub async fn search(
+    state: &AppState,
+    scope: &Scope,
+    request: &SearchRequest,
+) -> Result<Value, ServingError> {
     let (remembered, explained) = tokio::try_join!(
-        memories::load(&state.backends, &scope),
-        search::search_explained(&state.backends, &scope, &request.query, request.k),
+        memories::load(&state.backends, scope),
+        search::search_explained(&state.backends, scope, &request.query, request.k),
     )?;
     let now = chrono::Utc::now().timestamp_micros();
     let found = memories::relevant(
@@ -63,5 +75,5 @@ pub async fn search_handler(
         body["bm25"] = json!(explained.bm25);
         body["dense"] = json!(explained.dense);
     }
-    Ok(Json(body))
+    Ok(body)
 }

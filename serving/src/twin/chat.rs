@@ -9,6 +9,7 @@ use twinlake_core::backend::chat_log::{Conversation, ConversationStatus};
 use twinlake_core::backend::{Role, Turn};
 
 use super::answerer::{Answerer, Reply};
+use super::learn;
 use super::plan::{self, HISTORY};
 use super::summary::{self, Breakpoint};
 use crate::ServingError;
@@ -49,40 +50,16 @@ pub async fn chat(
     }
     let backends = &state.backends;
     let log = backends.chat_log.as_ref();
-    let open = match conversation_id {
-        Some(id) => match log.conversation(scope, id).await? {
-            Some(found) => continued(log, scope, found).await?,
-            None => {
-                return Err(ServingError::NotFound(format!(
-                    "no conversation {id:?} for user {}",
-                    scope.user
-                )));
-            }
-        },
-        None => None,
-    };
-    let (conversation_id, history, summary, summarised_through) = match open {
-        Some(found) => {
-            let history = log.turns(scope, &found.id, HISTORY).await?;
-            (found.id, history, found.summary, found.summarised_through)
-        }
-        None => (
-            log.start_conversation(scope, message).await?,
-            Vec::new(),
-            None,
-            0,
+    let (conversation_id, open) = conversation_for(log, scope, message, conversation_id).await?;
+    let (history, summary, summarised_through) = match open {
+        Some(found) => (
+            log.turns(scope, &conversation_id, HISTORY).await?,
+            found.summary,
+            found.summarised_through,
         ),
+        None => (Vec::new(), None, 0),
     };
-    let user_turn = log
-        .append(
-            scope,
-            &conversation_id,
-            Role::User,
-            message,
-            &serde_json::json!({}),
-        )
-        .await?;
-    state.learner.wake();
+    let user_turn = said(state, scope, &conversation_id, message).await?;
     // The message is stored whole; retrieval reads its start, as a query.
     let question = bounded(message, backends.config.serve.max_query_chars);
     let grounds = plan::gather(state, scope, question, history, summary).await?;
@@ -113,6 +90,94 @@ pub async fn chat(
         reply,
         user_turn,
         twin_turn,
+    })
+}
+
+/// A fact the member said, stored as their turn and being learnt.
+#[derive(Clone, Debug, Serialize)]
+pub struct Remembered {
+    /// The conversation it was said in (new unless one was given).
+    pub conversation_id: String,
+    /// The stored turn.
+    pub turn: Turn,
+    /// Whether the server learns chat turns (`serve.learn_from_chat`):
+    /// when true the fact is in the member's footprint within moments.
+    pub learning: bool,
+}
+
+/// Stores `fact` as `scope`'s own words, in `conversation_id` or a new
+/// conversation, with no reply: the learner makes it footprint exactly as
+/// it does any chat turn. A text that tells nothing to learn (small talk,
+/// questions alone) is refused, so a caller is never told a fact was
+/// remembered when none will be.
+pub async fn remember(
+    state: &AppState,
+    scope: &Scope,
+    fact: &str,
+    conversation_id: Option<&str>,
+) -> Result<Remembered, ServingError> {
+    let fact = fact.trim();
+    if !learn::tells_something(fact) {
+        return Err(ServingError::BadRequest(
+            "fact: says nothing to remember (empty, small talk, or questions only)".into(),
+        ));
+    }
+    let log = state.backends.chat_log.as_ref();
+    let (conversation_id, _) = conversation_for(log, scope, fact, conversation_id).await?;
+    let turn = said(state, scope, &conversation_id, fact).await?;
+    Ok(Remembered {
+        conversation_id,
+        turn,
+        learning: state.backends.config.serve.learn_from_chat,
+    })
+}
+
+/// Stores what the person said as their turn and wakes the learner.
+async fn said(
+    state: &AppState,
+    scope: &Scope,
+    conversation_id: &str,
+    text: &str,
+) -> Result<Turn, ServingError> {
+    let turn = state
+        .backends
+        .chat_log
+        .append(
+            scope,
+            conversation_id,
+            Role::User,
+            text,
+            &serde_json::json!({}),
+        )
+        .await?;
+    state.learner.wake();
+    Ok(turn)
+}
+
+/// The conversation a message goes to, and its state when it continues
+/// one: `conversation_id` if it may be continued, else a new
+/// conversation titled by `message`; 404 for an id the user has not.
+async fn conversation_for(
+    log: &dyn twinlake_core::backend::ChatLog,
+    scope: &Scope,
+    message: &str,
+    conversation_id: Option<&str>,
+) -> Result<(String, Option<Conversation>), ServingError> {
+    let open = match conversation_id {
+        Some(id) => match log.conversation(scope, id).await? {
+            Some(found) => continued(log, scope, found).await?,
+            None => {
+                return Err(ServingError::NotFound(format!(
+                    "no conversation {id:?} for user {}",
+                    scope.user
+                )));
+            }
+        },
+        None => None,
+    };
+    Ok(match open {
+        Some(found) => (found.id.clone(), Some(found)),
+        None => (log.start_conversation(scope, message).await?, None),
     })
 }
 

@@ -135,7 +135,7 @@ async fn learn_round(state: &AppState) -> Result<usize, ServingError> {
 
 /// Whether a turn tells something worth learning: not small talk, and
 /// not questions alone.
-fn tells_something(text: &str) -> bool {
+pub(crate) fn tells_something(text: &str) -> bool {
     !is_small_talk(text) && !sentences(text).iter().all(|s| s.ends_with('?'))
 }
 

@@ -9,6 +9,7 @@ mod exports;
 mod ingest;
 #[cfg(feature = "kafka")]
 mod kafka;
+mod mcp;
 mod projects;
 mod search;
 mod serve;
@@ -36,6 +37,8 @@ pub enum Bench {
     /// Recommend (one member) and coordinate (every member) on a proposal
     /// of 10 options for 4 members, beside a search of the same footprint.
     Projects(projects::Args),
+    /// Each MCP tool's latency at /mcp beside the HTTP route it wraps.
+    Mcp(mcp::Args),
     /// Envelopes/s through the pipeline on Kafka with 1 and 2 workers, beside the embedded bus.
     #[cfg(feature = "kafka")]
     Kafka(kafka::Args),
@@ -50,6 +53,7 @@ pub async fn run(config: &Config, bench: Bench) -> anyhow::Result<ExitCode> {
         Bench::Serve(args) => serve::run(config, args).await,
         Bench::Chat(args) => chat::run(config, args).await,
         Bench::Projects(args) => projects::run(config, args).await,
+        Bench::Mcp(args) => mcp::run(config, args).await,
         #[cfg(feature = "kafka")]
         Bench::Kafka(args) => kafka::run(config, args).await,
     }
@@ -109,6 +113,43 @@ impl InProcess {
         })
     }
 
+    /// `body` posted to `path`, its JSON reply; an error names the route
+    /// and the server's answer unless it is a success.
+    pub(crate) async fn post(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        self.post_with(http, path, body, &[]).await
+    }
+
+    /// [`InProcess::post`] with extra `headers`.
+    pub(crate) async fn post_with(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+        body: &serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> anyhow::Result<serde_json::Value> {
+        let url = format!("{}{path}", self.base);
+        let mut request = http.post(&url).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        success(&url, request.send().await?).await
+    }
+
+    /// `path` read, its JSON reply, as [`InProcess::post`].
+    pub(crate) async fn get(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+    ) -> anyhow::Result<serde_json::Value> {
+        let url = format!("{}{path}", self.base);
+        success(&url, http.get(&url).send().await?).await
+    }
+
     /// Stops serving; the stores close before their folder goes.
     pub(crate) async fn stop(self) -> anyhow::Result<()> {
         let _ = self.stop.send(());
@@ -116,6 +157,17 @@ impl InProcess {
         drop(self.state);
         Ok(())
     }
+}
+
+/// The JSON of a successful `reply` to `url`, or an error naming both.
+async fn success(url: &str, reply: reqwest::Response) -> anyhow::Result<serde_json::Value> {
+    anyhow::ensure!(
+        reply.status().is_success(),
+        "{url}: {} {}",
+        reply.status(),
+        reply.text().await.unwrap_or_default()
+    );
+    Ok(reply.json().await?)
 }
 
 /// Ingests the demo footprint of `users` (folders of `data/demo`) into

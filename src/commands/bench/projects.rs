@@ -30,14 +30,14 @@ pub struct Args {
 }
 
 /// The members and the demo folder each one's footprint comes from.
-const MEMBERS: [(&str, &str); 4] = [
+pub(super) const MEMBERS: [(&str, &str); 4] = [
     ("alice", "alice"),
     ("bob", "bob"),
     ("carol", "carol"),
     ("dana", "carol"),
 ];
 
-const DISHES: [&str; 10] = [
+pub(super) const DISHES: [&str; 10] = [
     "Grilled prawns with garlic",
     "Beef burgers",
     "Satay skewers with peanut sauce",
@@ -50,39 +50,41 @@ const DISHES: [&str; 10] = [
     "Grilled salmon fillets",
 ];
 
-/// Runs the bench.
-pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
+/// The bench's team on a new server in this process: every member's
+/// footprint, the project `bench` of them all, and the dishes as options.
+pub(super) async fn team(
+    config: &Config,
+    http: &reqwest::Client,
+) -> anyhow::Result<(InProcess, Vec<serde_json::Value>)> {
     let server = InProcess::start(config).await?;
     for (user, folder) in MEMBERS {
         ingest_demo_as(&server.state.backends, user, folder).await?;
     }
-    let base = server.base.clone();
-    let http = reqwest::Client::new();
-    let post = |path: String, body: serde_json::Value| {
-        let http = http.clone();
-        let url = format!("{base}{path}");
-        async move {
-            let reply = http.post(&url).json(&body).send().await?;
-            anyhow::ensure!(
-                reply.status().is_success(),
-                "{url}: {} {}",
-                reply.status(),
-                reply.text().await.unwrap_or_default()
-            );
-            Ok::<serde_json::Value, anyhow::Error>(reply.json().await?)
-        }
-    };
     let members: Vec<&str> = MEMBERS.iter().map(|(u, _)| *u).collect();
-    post(
-        "/projects".into(),
-        json!({"id": "bench", "title": "Bench", "members": members}),
-    )
-    .await?;
-    let options: Vec<serde_json::Value> = DISHES
+    server
+        .post(
+            http,
+            "/projects",
+            &json!({"id": "bench", "title": "Bench", "members": members}),
+        )
+        .await?;
+    let options = DISHES
         .iter()
         .enumerate()
         .map(|(i, d)| json!({"id": format!("d{i}"), "label": d}))
         .collect();
+    Ok((server, options))
+}
+
+/// Runs the bench.
+pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let (server, options) = team(config, &http).await?;
+    let post = |path: String, body: serde_json::Value| {
+        let (server, http) = (&server, &http);
+        async move { server.post(http, &path, &body).await }
+    };
+    let members: Vec<&str> = MEMBERS.iter().map(|(u, _)| *u).collect();
     let (mut search_ms, mut recommend_ms, mut coordinate_ms, mut draft_ms) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut decided = serde_json::Value::Null;
