@@ -110,6 +110,25 @@ fn planted_facts_are_found_first() {
 }
 
 #[test]
+fn misspelt_questions_find_the_same_facts_through_the_text_index_too() {
+    let (_turn, dir) = demo_dir();
+    // (user, a question with a typo, a word one of the top three passages
+    // must hold): the passage is found by BM25 as well as by meaning.
+    let cases = [
+        ("alice", "what am I alergic to?", "peanut"),
+        ("bob", "my shelfish alergy", "shellfish"),
+        ("carol", "who suggested Lisbn for the trip", "lisbon"),
+    ];
+    for (user, query, word) in cases {
+        let hits = search(dir, user, query, 10);
+        let found = hits.iter().take(3).find(|h| {
+            h["text"].as_str().unwrap().to_lowercase().contains(word) && h["bm25"].is_number()
+        });
+        assert!(found.is_some(), "{user}: {query:?} -> {hits:#?}");
+    }
+}
+
+#[test]
 fn results_cite_exact_source_ranges() {
     let (_turn, dir) = demo_dir();
     for hit in search(dir, "alice", "sister Ana weekends", 10) {

@@ -80,7 +80,7 @@ impl Backends {
         };
         let vectors = vectors::open(&config.vectors.url, dim)?;
         let (text, indexes_outdated): (Arc<dyn TextIndex>, bool) =
-            match text::open(&config.text.url) {
+            match text::open(&config.text.url, lexicon_file(config)) {
                 Ok(text) => (text, false),
                 Err(StoreError::Backend(BackendError::Outdated { .. })) => (Arc::new(Closed), true),
                 Err(other) => return Err(other),
@@ -166,7 +166,7 @@ impl Backends {
         }
         Ok(AsideIndexes {
             vectors: vectors::open(&vectors_url, self.dim)?,
-            text: text::open(&text_url)?,
+            text: text::open(&text_url, lexicon_file(&self.config))?,
             urls: [vectors_url, text_url],
         })
     }
@@ -210,7 +210,7 @@ impl Backends {
             }
         }
         self.vectors = vectors::open(&self.config.vectors.url, self.dim)?;
-        self.text = text::open(&self.config.text.url)?;
+        self.text = text::open(&self.config.text.url, lexicon_file(&self.config))?;
         self.indexes_outdated = false;
         Ok(())
     }
@@ -273,4 +273,10 @@ fn uses_data_dir(config: &Config) -> bool {
             Some("edge" | "tantivy" | "embedded" | "sqlite")
         )
     })
+}
+
+/// The tokenizer file whose vocabulary tells typos from words, if this
+/// machine has it (it is read only when a query holds an unknown word).
+fn lexicon_file(config: &Config) -> Option<PathBuf> {
+    ModelFiles::locate_tokenizer(&config.model).ok()
 }

@@ -26,6 +26,7 @@ pub mod embed;
 pub mod extract;
 pub mod identity;
 pub mod in_turn;
+pub mod lexicon;
 #[cfg(feature = "model")]
 pub mod model;
 pub mod normalize;

@@ -3,6 +3,7 @@
 
 pub mod tantivy;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use twinlake_core::CoreError;
@@ -11,11 +12,12 @@ use twinlake_core::config::split_url;
 
 use crate::StoreError;
 
-/// Opens the text index named by `url`.
-pub fn open(url: &str) -> Result<Arc<dyn TextIndex>, StoreError> {
+/// Opens the text index named by `url`; queries are read for typos with
+/// the lexicon of the tokenizer at `lexicon_file`, if given.
+pub fn open(url: &str, lexicon_file: Option<PathBuf>) -> Result<Arc<dyn TextIndex>, StoreError> {
     match split_url(url) {
         Some(("tantivy", path)) if path.starts_with('/') => Ok(Arc::new(
-            tantivy::TantivyTextIndex::open(std::path::Path::new(path))?,
+            tantivy::TantivyTextIndex::open(std::path::Path::new(path), lexicon_file)?,
         )),
         _ => Err(CoreError::UnsupportedUrl {
             concern: "text",

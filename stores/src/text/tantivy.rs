@@ -9,14 +9,25 @@
 //! keyword fields that every query must match. Queries are parsed
 //! leniently (any term matches, syntax errors ignored): a user's question is
 //! not a query language.
+//!
+//! A typo finds its word: a query word that is no word of the language
+//! (the model's [`Lexicon`]) and that none of the scope's chunks holds
+//! ("alergic", "vegitarian", "Lisbn") is read as the indexed terms
+//! within one edit of it (two for long terms; [`near_spellings`]), each
+//! scored by BM25 as if the question had spelt it, discounted by how many
+//! edits away it is ([`typo_weight`]). Terms the scope does hold are
+//! matched as they are, so a correctly spelled question ranks as it
+//! always has.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use async_trait::async_trait;
 
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
@@ -28,6 +39,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use twinlake_core::Scope;
 use twinlake_core::backend::{BackendError, ChunkHit, ChunkIndex, TextIndex, on_blocking_pool};
 use twinlake_core::record::{Chunk, SourceKind, SourceRef};
+use twinlake_udfs::lexicon::Lexicon;
 
 const BACKEND: &str = "tantivy";
 const ANALYZER: &str = "twinlake_en";
@@ -36,6 +48,14 @@ const ANALYZER: &str = "twinlake_en";
 /// itself; 0.7 was best of 0.2-1.0 on the LoCoMo dev file (`twinlake eval
 /// locomo`), and anything from 0.5 to 0.9 was within a point of it.
 pub const CONTEXT_BOOST: f32 = 0.7;
+
+/// The shortest term (after stemming) read as a possible typo: shorter
+/// words are one edit from too many others.
+const TYPO_MIN_CHARS: usize = 5;
+/// From this length (after stemming) a typo may be two edits away.
+const TYPO_TWO_EDITS_CHARS: usize = 8;
+/// The most near spellings one typo is read as, nearest first.
+const TYPO_READINGS: usize = 3;
 
 fn engine(e: impl std::fmt::Display) -> BackendError {
     BackendError::Engine {
@@ -118,13 +138,19 @@ struct Engine {
     fields: Fields,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
+    /// Where the lexicon is read from, on the first query with an unknown
+    /// word; without one, no word is read as a typo.
+    lexicon_file: Option<PathBuf>,
+    lexicon: OnceLock<Option<Lexicon>>,
 }
 
 impl TantivyTextIndex {
-    /// Opens the index in `dir`, creating it if empty.
-    pub fn open(dir: &Path) -> Result<Self, BackendError> {
+    /// Opens the index in `dir`, creating it if empty; typos in queries are
+    /// read with the lexicon of the tokenizer at `lexicon_file`
+    /// (`tokenizer.json`), if given.
+    pub fn open(dir: &Path, lexicon_file: Option<PathBuf>) -> Result<Self, BackendError> {
         Ok(TantivyTextIndex {
-            engine: Arc::new(Engine::open(dir)?),
+            engine: Arc::new(Engine::open(dir, lexicon_file)?),
         })
     }
 
@@ -138,9 +164,95 @@ impl TantivyTextIndex {
     }
 }
 
+/// How much a reading of a typo counts beside the word spelt out:
+/// 1 / (1 + edits), as each edit makes the reading less sure ("whose" may
+/// be "those"; "regarding" is not "rewarding").
+fn typo_weight(edits: u8) -> f32 {
+    1.0 / (1.0 + f32::from(edits))
+}
+
+/// The terms of `field` in the index within an edit or two of `text`
+/// (a swap of two letters is one edit) that begin with its letter, with
+/// their edits, nearest first,
+/// then the most widely used: what a typo most likely meant.
+/// [`TYPO_READINGS`] at most.
+fn near_spellings(
+    searcher: &tantivy::Searcher,
+    field: Field,
+    text: &str,
+) -> Result<Vec<(String, u8)>, BackendError> {
+    static ONE_EDIT: LazyLock<LevenshteinAutomatonBuilder> =
+        LazyLock::new(|| LevenshteinAutomatonBuilder::new(1, true));
+    static TWO_EDITS: LazyLock<LevenshteinAutomatonBuilder> =
+        LazyLock::new(|| LevenshteinAutomatonBuilder::new(2, true));
+    let builder = if text.chars().count() >= TYPO_TWO_EDITS_CHARS {
+        &*TWO_EDITS
+    } else {
+        &*ONE_EDIT
+    };
+    let dfa = builder.build_dfa(text);
+    // (edits, documents across segments) of each near term.
+    let mut found: HashMap<String, (u8, u64)> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field).map_err(engine)?;
+        let mut terms = index
+            .terms()
+            .search(Within(&dfa))
+            .into_stream()
+            .map_err(engine)?;
+        while terms.advance() {
+            let Ok(word) = std::str::from_utf8(terms.key()) else {
+                continue;
+            };
+            // People rarely mistype a word's first letter, and a word
+            // that differs there is most often another word ("whose" and
+            // "those", "impossible" and "possible").
+            if word.chars().next() != text.chars().next() {
+                continue;
+            }
+            let Distance::Exact(edits) = dfa.eval(word) else {
+                continue;
+            };
+            let entry = found.entry(word.to_string()).or_insert((edits, 0));
+            entry.1 += u64::from(terms.value().doc_freq);
+        }
+    }
+    let mut near: Vec<(String, (u8, u64))> = found.into_iter().collect();
+    near.sort_by(|(a, (ea, da)), (b, (eb, db))| ea.cmp(eb).then(db.cmp(da)).then(a.cmp(b)));
+    Ok(near
+        .into_iter()
+        .map(|(word, (edits, _))| (word, edits))
+        .take(TYPO_READINGS)
+        .collect())
+}
+
+/// A Levenshtein automaton walking a term dictionary: the terms it
+/// accepts are within its distance of its word.
+struct Within<'a>(&'a DFA);
+
+impl tantivy_fst::Automaton for Within<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
 impl Engine {
     /// Opens the index in `dir`, creating it if empty.
-    pub fn open(dir: &Path) -> Result<Self, BackendError> {
+    pub fn open(dir: &Path, lexicon_file: Option<PathBuf>) -> Result<Self, BackendError> {
         std::fs::create_dir_all(dir).map_err(|source| BackendError::Io {
             backend: BACKEND,
             context: format!("create {}", dir.display()),
@@ -180,6 +292,8 @@ impl Engine {
             fields,
             reader,
             writer: Mutex::new(writer),
+            lexicon_file,
+            lexicon: OnceLock::new(),
         })
     }
 
@@ -234,6 +348,96 @@ impl Engine {
 }
 
 impl Engine {
+    /// The lexicon, read on first use; None without a tokenizer file or
+    /// when it cannot be read (then logged once).
+    fn lexicon(&self) -> Option<&Lexicon> {
+        self.lexicon
+            .get_or_init(|| {
+                let file = self.lexicon_file.as_ref()?;
+                Lexicon::from_tokenizer_file(file)
+                    .inspect_err(|error| {
+                        tracing::warn!(%error, "no lexicon: queries are not read for typos");
+                    })
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// The query's words that are no word of the language and that no
+    /// chunk of `scope` holds, long enough to be typos, read as their near
+    /// spellings in the index: a clause for each, in both fields, weighted
+    /// as the query parser weighs them.
+    fn typo_clauses(
+        &self,
+        searcher: &tantivy::Searcher,
+        scope: &Scope,
+        query: &str,
+    ) -> Result<Vec<(Occur, Box<dyn Query>)>, BackendError> {
+        let Some(lexicon) = self.lexicon() else {
+            return Ok(Vec::new());
+        };
+        let mut analyzer = self
+            .index
+            .tokenizer_for_field(self.fields.text)
+            .map_err(engine)?;
+        let mut terms = Vec::new();
+        for word in query.split_whitespace() {
+            if word.chars().count() < TYPO_MIN_CHARS
+                || !word.chars().all(char::is_alphabetic)
+                || lexicon.knows(word)
+            {
+                continue;
+            }
+            analyzer
+                .token_stream(word)
+                .process(&mut |token| terms.push(token.text.clone()));
+        }
+        terms.sort();
+        terms.dedup();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for text in terms {
+            if text.chars().count() < TYPO_MIN_CHARS || self.holds(searcher, scope, &text)? {
+                continue;
+            }
+            for (near, edits) in near_spellings(searcher, self.fields.text, &text)? {
+                if !self.holds(searcher, scope, &near)? {
+                    continue;
+                }
+                let weighed = |field, weight: f32| -> Box<dyn Query> {
+                    let term = TermQuery::new(
+                        Term::from_field_text(field, &near),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    Box::new(BoostQuery::new(Box::new(term), weight * typo_weight(edits)))
+                };
+                clauses.push((Occur::Should, weighed(self.fields.text, 1.0)));
+                clauses.push((Occur::Should, weighed(self.fields.context, CONTEXT_BOOST)));
+            }
+        }
+        Ok(clauses)
+    }
+
+    /// Whether a chunk of `scope` holds the analysed term `text`.
+    fn holds(
+        &self,
+        searcher: &tantivy::Searcher,
+        scope: &Scope,
+        text: &str,
+    ) -> Result<bool, BackendError> {
+        let mut clauses = self.scope_clauses(scope);
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.text, text),
+                IndexRecordOption::Basic,
+            )),
+        ));
+        let count = searcher
+            .search(&BooleanQuery::new(clauses), &Count)
+            .map_err(engine)?;
+        Ok(count > 0)
+    }
+
     fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -350,10 +554,18 @@ impl Engine {
             .map(|c| if c.is_alphanumeric() { c } else { ' ' })
             .collect();
         let (text_query, _ignored) = parser.parse_query_lenient(&cleaned);
+        let searcher = self.reader.searcher();
+        let typos = self.typo_clauses(&searcher, scope, &cleaned)?;
+        let text_query: Box<dyn Query> = if typos.is_empty() {
+            text_query
+        } else {
+            let mut any = vec![(Occur::Should, text_query)];
+            any.extend(typos);
+            Box::new(BooleanQuery::new(any))
+        };
         let mut clauses = self.scope_clauses(scope);
         clauses.push((Occur::Must, text_query));
         let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
         let top = searcher
             .search(&query, &TopDocs::with_limit(k).order_by_score())
             .map_err(engine)?;
@@ -434,7 +646,7 @@ mod tests {
     #[tokio::test]
     async fn tantivy_passes_the_text_index_contract() {
         let dir = tempfile::tempdir().unwrap();
-        let index = TantivyTextIndex::open(dir.path()).unwrap();
+        let index = TantivyTextIndex::open(dir.path(), None).unwrap();
         twinlake_core::contract::text_index(&index).await;
         let alice = Scope::parse("t1", "alice").unwrap();
         let kept = twinlake_core::contract::chunk(&alice, "kept", "kept words", 1, 4);
@@ -442,7 +654,67 @@ mod tests {
         index.commit().await.unwrap();
         drop(index);
         // Committed data survives a reopen.
-        let index = TantivyTextIndex::open(dir.path()).unwrap();
+        let index = TantivyTextIndex::open(dir.path(), None).unwrap();
         assert_eq!(index.list_ids(&alice).await.unwrap(), vec![kept.chunk_id]);
+    }
+
+    #[tokio::test]
+    async fn a_misspelt_word_finds_its_passage_in_its_own_scope_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let tokenizer = twinlake_udfs::model::ModelFiles::locate_tokenizer(
+            &twinlake_core::config::Config::defaults(Path::new(".")).model,
+        )
+        .expect("the tokenizer: run scripts/setup.sh");
+        let index = TantivyTextIndex::open(dir.path(), Some(tokenizer)).unwrap();
+        let alice = Scope::parse("t1", "alice").unwrap();
+        let bob = Scope::parse("t1", "bob").unwrap();
+        let chunk = twinlake_core::contract::chunk;
+        index
+            .upsert(&[
+                chunk(&alice, "nuts", "I am allergic to peanuts", 1, 1),
+                chunk(&alice, "diet", "She has been vegetarian for years", 2, 1),
+                chunk(&alice, "trip", "Our flight to Lisbon is booked", 3, 1),
+                chunk(&alice, "peas", "Peas and carrots for dinner", 4, 1),
+                chunk(&alice, "blue", "I chose the blue one", 6, 1),
+                chunk(&bob, "bob-nuts", "Bob is allergic to cats", 5, 1),
+            ])
+            .await
+            .unwrap();
+        index.commit().await.unwrap();
+        let ids =
+            |hits: Vec<ChunkHit>| -> Vec<String> { hits.into_iter().map(|h| h.chunk_id).collect() };
+        let id = |scope: &Scope, name: &str| chunk(scope, name, "", 0, 1).chunk_id;
+        for (typo, wanted) in [
+            ("alergic", "nuts"),
+            ("am I alergic to anything", "nuts"),
+            ("vegitarian", "diet"),
+            ("Lisbn", "trip"),
+        ] {
+            let found = ids(index.search(&alice, typo, 5).await.unwrap());
+            assert_eq!(
+                found.first(),
+                Some(&id(&alice, wanted)),
+                "{typo}: {found:?}"
+            );
+            assert!(
+                !found.contains(&id(&bob, "bob-nuts")),
+                "{typo} crossed scopes"
+            );
+        }
+        // A word the scope holds is matched exactly: "peanuts" does not
+        // also find "peas"; a real word the scope lacks is no typo ("whose"
+        // is not "chose"); and a word near nothing finds nothing.
+        assert_eq!(
+            ids(index.search(&alice, "peanuts", 5).await.unwrap()),
+            vec![id(&alice, "nuts")]
+        );
+        assert!(index.search(&alice, "whose", 5).await.unwrap().is_empty());
+        assert!(
+            index
+                .search(&alice, "xylophnes", 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
