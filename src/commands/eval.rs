@@ -64,6 +64,10 @@ pub struct LocomoArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Ask every question with a typo: its longest word loses its middle
+    /// letter ("instrments"), for both systems.
+    #[arg(long)]
+    typos: bool,
 }
 
 /// Runs an evaluation.
@@ -75,6 +79,7 @@ pub async fn run(config: &Config, eval: Eval) -> anyhow::Result<ExitCode> {
                 k: args.k,
                 samples: args.samples,
                 max_questions: args.max_questions,
+                typos: args.typos,
             };
             let (report, predictions) = locomo::run(config, &options).await?;
             if let Some(out) = &args.out {

@@ -38,6 +38,8 @@ pub struct Options {
     pub samples: Vec<String>,
     /// Only the first N questions of each sample.
     pub max_questions: Option<usize>,
+    /// Ask every question with a typo in its longest word ([`with_typo`]).
+    pub typos: bool,
 }
 
 /// Ranked `dia_id`s per question key, best first.
@@ -114,6 +116,11 @@ pub async fn run(config: &Config, options: &Options) -> anyhow::Result<(Report, 
     if let Some(n) = options.max_questions {
         samples.iter_mut().for_each(|s| s.questions.truncate(n));
     }
+    if options.typos {
+        for question in samples.iter_mut().flat_map(|s| s.questions.iter_mut()) {
+            question.text = with_typo(&question.text);
+        }
+    }
     let scratch = tempfile::tempdir()?;
     let config = crate::commands::bench::scratch_config(config, &scratch.path().join("data"));
     let backends = crate::commands::open_backends(&config).await?;
@@ -168,6 +175,31 @@ fn result(scored: &[(u8, QuestionScore)], ms: Vec<f64>) -> SystemResult {
         figures: summarise(scored),
         latency: Latency::of(ms),
     }
+}
+
+/// `question` as typed in a hurry: its longest word of 6 letters or more
+/// (the first of equals) loses its middle letter ("instruments" →
+/// "instrments"), the commonest kind of typo; a question without such a
+/// word is unchanged.
+pub fn with_typo(question: &str) -> String {
+    let longest = question
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 6)
+        .fold(None::<&str>, |best, w| match best {
+            Some(b) if b.chars().count() >= w.chars().count() => Some(b),
+            _ => Some(w),
+        });
+    let Some(word) = longest else {
+        return question.to_string();
+    };
+    let middle = word.chars().count() / 2;
+    let typo: String = word
+        .chars()
+        .enumerate()
+        .filter(|(i, _)| *i != middle)
+        .map(|(_, c)| c)
+        .collect();
+    question.replacen(word, &typo, 1)
 }
 
 /// Ingests one sample's conversation (and nothing else of it) as tenant
@@ -282,6 +314,16 @@ pub fn tables(report: &Report) -> Vec<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typo_drops_the_middle_letter_of_the_longest_word() {
+        assert_eq!(
+            with_typo("What instruments does Melanie play?"),
+            "What instrments does Melanie play?"
+        );
+        assert_eq!(with_typo("Where is Lisbon?"), "Where is Lison?");
+        assert_eq!(with_typo("Who is she?"), "Who is she?");
+    }
 
     #[test]
     fn ids_become_valid_scope_names() {
