@@ -66,19 +66,19 @@ pub struct TwinTools {
 impl TwinTools {
     /// A server whose every call is `caller`'s (stdio).
     pub fn for_caller(state: Arc<AppState>, caller: Caller) -> Self {
-        TwinTools {
-            state,
-            caller: Some(caller),
-            tool_router: Self::tool_router(),
-        }
+        Self::new(state, Some(caller))
     }
 
     /// A server whose calls are each their HTTP request's caller, as the
     /// API's key check left it (`/mcp`).
     pub fn per_request(state: Arc<AppState>) -> Self {
+        Self::new(state, None)
+    }
+
+    fn new(state: Arc<AppState>, caller: Option<Caller>) -> Self {
         TwinTools {
             state,
-            caller: None,
+            caller,
             tool_router: Self::tool_router(),
         }
     }

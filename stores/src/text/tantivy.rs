@@ -376,18 +376,25 @@ impl Engine {
         let Some(lexicon) = self.lexicon() else {
             return Ok(Vec::new());
         };
+        let unknown: Vec<&str> = query
+            .split_whitespace()
+            .filter(|word| {
+                word.chars().count() >= TYPO_MIN_CHARS
+                    && word.chars().all(char::is_alphabetic)
+                    && !lexicon.knows(word)
+            })
+            .collect();
+        // Most questions are spelt right: they stop here, with no
+        // analyser built and no index read.
+        if unknown.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut analyzer = self
             .index
             .tokenizer_for_field(self.fields.text)
             .map_err(engine)?;
         let mut terms = Vec::new();
-        for word in query.split_whitespace() {
-            if word.chars().count() < TYPO_MIN_CHARS
-                || !word.chars().all(char::is_alphabetic)
-                || lexicon.knows(word)
-            {
-                continue;
-            }
+        for word in unknown {
             analyzer
                 .token_stream(word)
                 .process(&mut |token| terms.push(token.text.clone()));
